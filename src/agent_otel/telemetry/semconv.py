@@ -1,0 +1,73 @@
+"""Attribute, metric and value names we emit that `opentelemetry-semantic-conventions` lacks or
+names differently, plus the names that are ours (`agent_otel.*`, documented in the README).
+
+Strings, not imports from the semconv package: its GenAI constants are marked "moved" and its enum
+classes are deprecated, and a test checks every emitted name against this module and the README.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# --- GenAI semantic conventions (semantic-conventions-genai main) ---------------------------------
+OPERATION_NAME: Final = "gen_ai.operation.name"
+PROVIDER_NAME: Final = "gen_ai.provider.name"
+REQUEST_MODEL: Final = "gen_ai.request.model"
+RESPONSE_MODEL: Final = "gen_ai.response.model"
+AGENT_NAME: Final = "gen_ai.agent.name"
+AGENT_DESCRIPTION: Final = "gen_ai.agent.description"
+WORKFLOW_NAME: Final = "gen_ai.workflow.name"
+CONVERSATION_ID: Final = "gen_ai.conversation.id"
+TOOL_NAME: Final = "gen_ai.tool.name"
+USAGE_INPUT_TOKENS: Final = "gen_ai.usage.input_tokens"
+USAGE_OUTPUT_TOKENS: Final = "gen_ai.usage.output_tokens"
+RESPONSE_STATUS: Final = "gen_ai.response.status"
+ERROR_TYPE: Final = "error.type"
+SERVER_ADDRESS: Final = "server.address"
+SERVER_PORT: Final = "server.port"
+
+# Cost, as proposed in semantic-conventions-genai PR #443 (unmerged; inference spans only).
+USAGE_COST_AMOUNT: Final = "gen_ai.usage.cost.amount"
+USAGE_COST_CURRENCY: Final = "gen_ai.usage.cost.currency"
+USAGE_COST_SOURCE: Final = "gen_ai.usage.cost.source"
+COST_SOURCE_LOCAL: Final = "local"
+METRIC_OPERATION_COST: Final = "gen_ai.client.operation.cost"
+
+# OpenAI refinement.
+OPENAI_API_TYPE: Final = "openai.api.type"
+OPENAI_REQUEST_SERVICE_TIER: Final = "openai.request.service_tier"
+OPENAI_RESPONSE_SERVICE_TIER: Final = "openai.response.service_tier"
+OPENAI_RESPONSE_SYSTEM_FINGERPRINT: Final = "openai.response.system_fingerprint"
+
+# Operation and provider values util-genai's enums lack.
+OP_CHAT: Final = "chat"
+OP_TEXT_COMPLETION: Final = "text_completion"
+OP_EMBEDDINGS: Final = "embeddings"
+OP_FETCH_RESPONSE: Final = "fetch_response"
+OP_INVOKE_AGENT: Final = "invoke_agent"
+OP_INVOKE_WORKFLOW: Final = "invoke_workflow"
+OP_EXECUTE_TOOL: Final = "execute_tool"
+PROVIDER_OPENAI: Final = "openai"
+PROVIDER_AZURE_OPENAI: Final = "azure.ai.openai"
+
+# --- Ours: documented in the README, "Attributes that are ours" -----------------------------------
+# Total cost of every inference beneath an agent or workflow span (a separate name, so backends that
+# sum gen_ai.usage.cost.amount over inference spans don't count anything twice).
+AGENT_OTEL_COST_TOTAL: Final = "agent_otel.usage.cost.total_amount"
+AGENT_OTEL_COST_TOTAL_CURRENCY: Final = "agent_otel.usage.cost.currency"
+# Retries of one logical call: the span event per attempt and the count on the span.
+AGENT_OTEL_RETRY_EVENT: Final = "agent_otel.retry"
+AGENT_OTEL_RETRY_COUNT: Final = "agent_otel.retry.count"
+AGENT_OTEL_ATTEMPT: Final = "agent_otel.attempt"
+AGENT_OTEL_ATTEMPT_STATUS: Final = "agent_otel.attempt.status_code"
+AGENT_OTEL_ATTEMPT_ERROR: Final = "agent_otel.attempt.error.type"
+AGENT_OTEL_RETRY_DELAY: Final = "agent_otel.retry.delay_s"
+# How a stream's span ended when it did not end by exhaustion: "closed", "abandoned".
+AGENT_OTEL_STREAM_END: Final = "agent_otel.stream.end"
+AGENT_OTEL_STREAM_CHUNKS: Final = "agent_otel.stream.chunk_count"
+# LangGraph.
+AGENT_OTEL_LANGGRAPH_NODE: Final = "agent_otel.langgraph.node"
+AGENT_OTEL_HANDOFF_TARGET: Final = "agent_otel.handoff.target"
+AGENT_OTEL_INTERRUPTED: Final = "agent_otel.langgraph.interrupted"
+AGENT_OTEL_INTERRUPT_VALUE: Final = "agent_otel.langgraph.interrupt.value"
+AGENT_OTEL_LINK_REASON: Final = "agent_otel.link.reason"
