@@ -68,7 +68,7 @@ class Settings:
     """AGENT_OTEL_RETRY_EVENTS: false stops the per-attempt span events on retried OpenAI calls."""
     propagate_threads: bool | None = None
     """AGENT_OTEL_PROPAGATE_THREADS: carry the OpenTelemetry context into ThreadPoolExecutor.submit,
-    asyncio.to_thread and loop.run_in_executor. None means "the default" (see the README)."""
+    asyncio.to_thread and loop.run_in_executor. None means the default: on (see the README)."""
     langgraph_node_spans: bool = False
     """AGENT_OTEL_LANGGRAPH_NODE_SPANS: emit a span per LangGraph node (off: node names are attributes)."""
 

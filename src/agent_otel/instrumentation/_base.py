@@ -16,6 +16,7 @@ from typing import Any
 
 from opentelemetry.instrumentation.instrumentor import BaseInstrumentor  # type: ignore[attr-defined]
 
+from agent_otel import threads
 from agent_otel.config import Settings
 from agent_otel.instrumentation._patching import Patcher
 from agent_otel.telemetry.genai import GenAITelemetry
@@ -39,6 +40,7 @@ class AgentOtelInstrumentor(BaseInstrumentor):  # type: ignore[misc]
             self.telemetry: GenAITelemetry | None = None
             self.settings: Settings = Settings()
             self.active = False
+            self._threads_installed = False
 
     def instrumentation_dependencies(self) -> Collection[str]:
         return self.dependencies
@@ -69,6 +71,10 @@ class AgentOtelInstrumentor(BaseInstrumentor):  # type: ignore[misc]
             )
             self.active = False
             self._patcher.restore()
+            return
+        if settings.propagate_threads is not False:  # None is the default: on (README, "Threads")
+            threads.install()
+            self._threads_installed = True
 
     def _uninstrument(self, **kwargs: Any) -> None:
         self.active = False
@@ -76,6 +82,9 @@ class AgentOtelInstrumentor(BaseInstrumentor):  # type: ignore[misc]
             self._remove(**kwargs)
         finally:
             self._patcher.restore()
+            if self._threads_installed:
+                self._threads_installed = False
+                threads.uninstall()
 
     def _install(self, telemetry: GenAITelemetry, patcher: Patcher, **kwargs: Any) -> None:
         raise NotImplementedError

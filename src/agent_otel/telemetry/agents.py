@@ -29,6 +29,7 @@ class Scope:
         "currency",
         "input_tokens",
         "kind",
+        "mixed_currency",
         "name",
         "output_tokens",
         "parent",
@@ -46,6 +47,7 @@ class Scope:
         self.output_tokens = 0
         self.cost = 0.0
         self.currency: str | None = None
+        self.mixed_currency = False
         self.priced_calls = 0
         self.unpriced_calls = 0
 
@@ -65,8 +67,11 @@ class Scope:
                 if output_tokens:
                     scope.output_tokens += output_tokens
                 if cost is not None:
+                    if scope.currency is None:
+                        scope.currency = currency
+                    elif currency != scope.currency:
+                        scope.mixed_currency = True  # no total: amounts in two currencies don't add up
                     scope.cost += cost
-                    scope.currency = currency
                     scope.priced_calls += 1
                 else:
                     scope.unpriced_calls += 1

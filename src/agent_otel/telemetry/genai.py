@@ -276,13 +276,39 @@ class GenAITelemetry:
         started: float,
         input_tokens: int | None = None,
         output_tokens: int | None = None,
+        *,
+        cache_read_tokens: int | None = None,
+        cache_write_tokens: int | None = None,
+        reasoning_tokens: int | None = None,
+        response_model: str | None = None,
+        context: Context | None = None,
     ) -> None:
-        """Record the client duration and token metrics for a call whose span was skipped."""
+        """Record what a call whose span was skipped still owes: the client duration and token metrics,
+        its cost metric, and its usage and cost in the enclosing agent/workflow totals."""
         self.duration_histogram.record(max(timeit.default_timer() - started, 0.0), attributes)
         if input_tokens is not None:
             self.token_histogram.record(input_tokens, {**attributes, "gen_ai.token.type": "input"})
         if output_tokens is not None:
             self.token_histogram.record(output_tokens, {**attributes, "gen_ai.token.type": "output"})
+        cost: float | None = None
+        currency: str | None = None
+        if self.prices is not None and (input_tokens or output_tokens):
+            price = self.prices.lookup(response_model) or self.prices.lookup(attributes.get(sc.REQUEST_MODEL))
+            if price is not None:
+                cost = price.cost(
+                    input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens
+                )
+                currency = price.currency
+                metric_attrs = {
+                    k: attributes[k]
+                    for k in (sc.OPERATION_NAME, sc.PROVIDER_NAME, sc.REQUEST_MODEL)
+                    if attributes.get(k) is not None
+                }
+                metric_attrs[sc.USAGE_COST_CURRENCY] = currency
+                self.cost_histogram.record(cost, metric_attrs)
+        scope = current_scope(context)
+        if scope is not None:
+            scope.add_usage(input_tokens, output_tokens, cost, currency)
 
     # ------------------------------------------------------------------ starting operations
 
@@ -554,6 +580,79 @@ class GenAITelemetry:
             else:
                 inv.attributes[sc.USAGE_INPUT_TOKENS] = scope.input_tokens
                 inv.attributes[sc.USAGE_OUTPUT_TOKENS] = scope.output_tokens
-        if scope.priced_calls:
-            inv.attributes[sc.AGENT_OTEL_COST_TOTAL] = scope.cost
+        if scope.priced_calls and not scope.mixed_currency:
+            inv.attributes[sc.AGENT_OTEL_COST_TOTAL] = round(scope.cost, 12)
             inv.attributes[sc.AGENT_OTEL_COST_TOTAL_CURRENCY] = scope.currency or "USD"
+
+
+# ==================================================================================================
+# Plain spans for framework steps util-genai has no invocation type for: LangGraph nodes.
+# Added for the LangChain/LangGraph instrumentor (issue #3), behind Settings.langgraph_node_spans.
+# Same `Call` handle and `stop()`/`fail()` as every other operation; no GenAI metrics.
+# ==================================================================================================
+
+KIND_NODE = "node"
+_NODE_TRACER_ATTR = "_agent_otel_node_tracers"
+
+
+class _PlainInvocation:
+    """The part of a util-genai invocation the facade touches (`attributes`, `stop`, `fail`), over a
+    plain INTERNAL span."""
+
+    __slots__ = ("_finished", "attributes", "context", "span")
+
+    def __init__(self, span: Span, context: Context) -> None:
+        self.span = span
+        self.context = context
+        self.attributes: dict[str, Any] = {}
+        self._finished = False
+
+    def suspend(self) -> None:
+        """Never attached: nothing to restore."""
+
+    def stop(self) -> None:
+        if self._finished:
+            return
+        self._finished = True
+        if self.attributes:
+            self.span.set_attributes(self.attributes)
+        self.span.end()
+
+    def fail(self, error: BaseException | Error) -> None:
+        if self._finished:
+            return
+        if isinstance(error, BaseException):
+            error = Error.from_exception(error)
+        self.attributes[sc.ERROR_TYPE] = error.type
+        self.span.set_status(trace.Status(trace.StatusCode.ERROR, error.message))
+        self.stop()
+
+
+def node_span(
+    telemetry: GenAITelemetry,
+    name: str,
+    *,
+    scope_name: str,
+    context: Context | None = None,
+) -> Call:
+    """Start `langgraph.node {name}` (INTERNAL) as a child of `context`; finish it with `stop`/`fail`.
+
+    The span carries `agent_otel.langgraph.node` and the `gen_ai.agent.name` of the nearest agent; the
+    returned call's context keeps the enclosing agent/workflow scope, so spans beneath it roll up as usual.
+    Never attached: parent children explicitly with `context=call.context`.
+    """
+    tracers: dict[str, trace.Tracer] = telemetry.__dict__.setdefault(_NODE_TRACER_ATTR, {})
+    tracer = tracers.get(scope_name)
+    if tracer is None:
+        tracer = tracers[scope_name] = trace.get_tracer(
+            scope_name, __version__, telemetry._tracer_provider, schema_url=_SCHEMA_URL
+        )
+    scope = current_scope(context)
+    attributes: dict[str, Any] = {sc.AGENT_OTEL_LANGGRAPH_NODE: name}
+    if scope is not None and scope.agent_name is not None:
+        attributes[sc.AGENT_NAME] = scope.agent_name
+    span = tracer.start_span(
+        f"langgraph.node {name}", context=context, kind=trace.SpanKind.INTERNAL, attributes=attributes
+    )
+    ctx = trace.set_span_in_context(span, context)
+    return Call(KIND_NODE, _PlainInvocation(span, ctx), ctx, scope, operation="langgraph.node")

@@ -1,0 +1,170 @@
+"""LangGraph specifics: announcing graph runs, and telling control flow from failures.
+
+- `Pregel.stream` / `Pregel.astream` (public; `invoke`/`ainvoke`/`batch` go through them) are wrapped to
+  announce "run X is this compiled graph" to the handler, which can then classify agents
+  (`create_agent`, `create_react_agent`) and workflows exactly. The run id is passed the documented way,
+  `config["run_id"]`, so the announcement matches that run only.
+- Handoffs (`Command(graph=Command.PARENT)` -> `ParentCommand`) and `interrupt()` (`GraphInterrupt`) reach
+  callbacks as errors. Both are `GraphBubbleUp`: control flow, recorded on spans, never ERROR.
+
+langgraph is optional: nothing here imports it at module level; the helpers look at `sys.modules`, since
+an exception or Command from LangGraph implies LangGraph is loaded.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING, Any
+from uuid import UUID, uuid4
+
+from agent_otel.telemetry.safety import guard
+
+if TYPE_CHECKING:
+    from agent_otel.instrumentation._patching import Patcher
+    from agent_otel.instrumentation.langchain._handler import OtelCallbackHandler
+
+_PREGEL_MODULE = "langgraph.pregel.main"
+_PARENT = "__parent__"  # langgraph.types.Command.PARENT
+
+
+def _errors() -> Any:
+    return sys.modules.get("langgraph.errors")
+
+
+def is_bubble_up(error: BaseException) -> bool:
+    errors = _errors()
+    return errors is not None and isinstance(error, errors.GraphBubbleUp)
+
+
+def is_interrupt(error: BaseException) -> bool:
+    errors = _errors()
+    return errors is not None and isinstance(error, errors.GraphInterrupt)
+
+
+def interrupt_values(error: BaseException) -> list[Any]:
+    """The values passed to `interrupt()`, from a GraphInterrupt."""
+    interrupts = error.args[0] if error.args else ()
+    if not isinstance(interrupts, (list, tuple)):
+        return []
+    return [getattr(item, "value", item) for item in interrupts]
+
+
+def _target(goto: Any) -> list[str]:
+    if isinstance(goto, str):
+        return [goto]
+    if isinstance(goto, (list, tuple)):
+        return [name for item in goto for name in _target(item)]
+    node = getattr(goto, "node", None)  # langgraph.types.Send
+    return [node] if isinstance(node, str) else []
+
+
+def handoff_target(value: Any) -> str | list[str] | None:
+    """Where a handoff goes: the `goto` of a `Command(graph=Command.PARENT)`, or of the Command carried
+    by a `ParentCommand` error. None for anything else."""
+    types = sys.modules.get("langgraph.types")
+    if types is None:
+        return None
+    errors = _errors()
+    if errors is not None and isinstance(value, errors.ParentCommand):
+        # While bubbling up, LangGraph rewrites `graph` to the target graph's namespace.
+        value = value.args[0] if value.args else None
+        if not isinstance(value, types.Command):
+            return None
+    elif not isinstance(value, types.Command) or value.graph != _PARENT:
+        return None
+    targets = _target(value.goto)
+    if not targets:
+        return None
+    return targets[0] if len(targets) == 1 else targets
+
+
+def has_interrupt(outputs: Any) -> list[Any] | None:
+    """A graph's final output carries `__interrupt__` when the run stopped at an interrupt()."""
+    if isinstance(outputs, dict):
+        interrupts = outputs.get("__interrupt__")
+        if interrupts:
+            return [getattr(item, "value", item) for item in interrupts]
+    return None
+
+
+def subgraph_nodes(graph: Any) -> frozenset[str]:
+    """Names of a compiled graph's nodes that are compiled graphs themselves (subgraphs, agents)."""
+    main = sys.modules.get(_PREGEL_MODULE)
+    nodes = getattr(graph, "nodes", None)
+    if main is None or not isinstance(nodes, dict):
+        return frozenset()
+    return frozenset(
+        name for name, node in nodes.items() if isinstance(getattr(node, "bound", None), main.Pregel)
+    )
+
+
+# ----------------------------------------------------------------------------------- graph hook
+
+
+def with_run_id(
+    args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> tuple[tuple[Any, ...], dict[str, Any], UUID]:
+    """Give the config of a `(input, config=None, ...)` call a run id (the caller's if it set one)."""
+    config = args[1] if len(args) > 1 else kwargs.get("config")
+    new_config = dict(config) if config else {}
+    run_id = new_config.get("run_id")
+    if not isinstance(run_id, UUID):
+        run_id = new_config["run_id"] = uuid4()
+    if len(args) > 1:
+        args = (args[0], new_config, *args[2:])
+    else:
+        kwargs = {**kwargs, "config": new_config}
+    return args, kwargs, run_id
+
+
+def install(patcher: Patcher, handler: OtelCallbackHandler) -> bool:
+    """Wrap Pregel.stream/astream; returns whether graph runs will be announced."""
+    graphs = handler.graphs
+
+    def stream(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        if not handler.active:
+            return wrapped(*args, **kwargs)
+        run_id = None
+        with guard("agent_otel.langchain.graph_stream"):
+            args, kwargs, run_id = with_run_id(args, kwargs)
+        if run_id is None:
+            return wrapped(*args, **kwargs)
+        return _announce(wrapped(*args, **kwargs), graphs, run_id, instance)
+
+    def astream(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        if not handler.active:
+            return wrapped(*args, **kwargs)
+        run_id = None
+        with guard("agent_otel.langchain.graph_astream"):
+            args, kwargs, run_id = with_run_id(args, kwargs)
+        if run_id is None:
+            return wrapped(*args, **kwargs)
+        return _aannounce(wrapped(*args, **kwargs), graphs, run_id, instance)
+
+    done = patcher.wrap(_PREGEL_MODULE, "Pregel.stream", stream)
+    done = patcher.wrap(_PREGEL_MODULE, "Pregel.astream", astream) and done
+    return done
+
+
+def _announce(gen: Iterator[Any], graphs: dict[UUID, Any], run_id: UUID, graph: Any) -> Iterator[Any]:
+    # Runs at the first next(): the graph's on_chain_start comes right after, inside `gen`.
+    graphs[run_id] = graph
+    try:
+        yield from gen
+    finally:
+        graphs.pop(run_id, None)
+
+
+async def _aannounce(
+    agen: AsyncIterator[Any], graphs: dict[UUID, Any], run_id: UUID, graph: Any
+) -> AsyncIterator[Any]:
+    graphs[run_id] = graph
+    try:
+        async for item in agen:
+            yield item
+    finally:
+        graphs.pop(run_id, None)
+        aclose = getattr(agen, "aclose", None)
+        if aclose is not None:
+            await aclose()  # an abandoned stream: let LangGraph end its run (GeneratorExit inside)

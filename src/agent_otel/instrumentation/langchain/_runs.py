@@ -1,0 +1,153 @@
+"""Per-run state of the LangChain callback handler: run id -> `Run`, bounded and always cleaned.
+
+A `Run` lives from a run's start callback to its end or error callback. It holds the facade `Call` (when
+the run has a span), the OpenTelemetry context its body executes in, and its place in the run tree.
+
+Cleanup never depends on every end callback arriving:
+- when a root run (one whose parent we do not track) finishes, every descendant still open is ended and
+  dropped (abandoned streams, runs whose end callback never came);
+- the map has a hard cap: past it, the oldest open runs are ended and dropped.
+"""
+
+from __future__ import annotations
+
+import timeit
+from collections.abc import Iterator
+from typing import Any
+from uuid import UUID
+
+from opentelemetry.context import Context
+
+from agent_otel.telemetry.genai import Call
+
+DEFAULT_LIMIT = 10_000
+
+# What a run is, for the handler.
+AGENT = "agent"
+WORKFLOW = "workflow"
+NODE = "node"
+CHAIN = "chain"  # plumbing: no span of its own; children are parented to its nearest spanned ancestor
+CHAT = "chat"
+TOOL = "tool"
+RETRIEVER = "retriever"
+
+
+class Run:
+    """One LangChain run that has started and not yet finished."""
+
+    __slots__ = (
+        "call",
+        "chunks",
+        "ctx",
+        "kind",
+        "marks",
+        "metric_attrs",
+        "open",
+        "owner",
+        "parent",
+        "root",
+        "run_id",
+        "started",
+        "subgraphs",
+        "suppress",
+    )
+
+    def __init__(
+        self,
+        run_id: UUID,
+        kind: str,
+        parent: Run | None,
+        call: Call | None,
+        ctx: Context,
+        marks: tuple[Any, ...] | None = None,
+        suppress: bool = False,
+    ) -> None:
+        self.run_id = run_id
+        self.kind = kind
+        self.parent = parent
+        self.call = call
+        self.ctx = ctx
+        # The user's classification metadata seen at this run, to tell set-here from inherited.
+        self.marks = marks
+        # True below a runnable whose metadata says otel_trace=False: no spans at all.
+        self.suppress = suppress
+        self.root: Run = parent.root if parent is not None else self
+        # The nearest run (this one or an ancestor) that has a span.
+        self.owner: Run | None = self if call is not None else (parent.owner if parent is not None else None)
+        # Roots only: ids of the descendants still open (a dict used as an insertion-ordered set).
+        self.open: dict[UUID, None] | None = None if parent is not None else {}
+        # Unsampled chat runs: start time and metric attributes for the client metrics.
+        self.started: float = 0.0
+        self.metric_attrs: dict[str, Any] | None = None
+        self.chunks = 0
+        # LangGraph graph runs, with node spans on: names of the nodes that are graphs themselves.
+        self.subgraphs: frozenset[str] | None = None
+
+    def start_clock(self) -> None:
+        self.started = timeit.default_timer()
+
+
+class RunMap:
+    """run id -> Run. Thread-safe for the operations LangChain's threads perform (GIL-atomic dict ops)."""
+
+    def __init__(self, limit: int = DEFAULT_LIMIT) -> None:
+        self.limit = limit
+        self._runs: dict[UUID, Run] = {}
+
+    def __len__(self) -> int:
+        return len(self._runs)
+
+    def __iter__(self) -> Iterator[Run]:
+        return iter(list(self._runs.values()))
+
+    def get(self, run_id: UUID | None) -> Run | None:
+        if run_id is None:
+            return None
+        return self._runs.get(run_id)
+
+    def add(self, run: Run) -> list[Run]:
+        """Track `run`; returns the runs evicted to stay under the limit (the caller ends their spans)."""
+        evicted: list[Run] = []
+        if len(self._runs) >= self.limit:
+            evicted = self._evict(max(1, self.limit // 10))
+        self._runs[run.run_id] = run
+        if run.parent is not None:
+            opened = run.root.open
+            if opened is not None:
+                opened[run.run_id] = None
+        return evicted
+
+    def pop(self, run_id: UUID) -> Run | None:
+        run = self._runs.pop(run_id, None)
+        if run is not None and run.parent is not None:
+            opened = run.root.open
+            if opened is not None:
+                opened.pop(run_id, None)
+        return run
+
+    def pop_descendants(self, root: Run) -> list[Run]:
+        """Drop every run still open under a finished root; returns them, innermost (newest) first."""
+        opened = root.open
+        if not opened:
+            return []
+        left: list[Run] = []
+        for run_id in list(opened):  # insertion order: oldest first
+            run = self._runs.pop(run_id, None)
+            if run is not None:
+                left.append(run)
+        opened.clear()
+        left.reverse()
+        return left
+
+    def clear(self) -> list[Run]:
+        runs = list(self._runs.values())
+        self._runs.clear()
+        return runs
+
+    def _evict(self, count: int) -> list[Run]:
+        out: list[Run] = []
+        for run_id in list(self._runs)[:count]:
+            run = self.pop(run_id)
+            if run is not None:
+                out.append(run)
+        return out

@@ -1,0 +1,415 @@
+"""One instrumented openai call, from the wrapper's entry to the end of its span.
+
+`start()` resolves the server, and either opens a util-genai invocation through the facade and runs the
+request extractor, or, when `telemetry.skip_span()` says the span would not be sampled, opens nothing and
+keeps only what the duration and token metrics need (the unsampled fast path: no util-genai, no
+extractors, no content). The returned `Operation` is then told how the call went:
+
+- `fail(exc)`: the call raised (the exception itself is re-raised by the wrapper, untouched);
+- `finish(result)`: the call returned. A plain response is read and the span ends. A `Stream` /
+  `AsyncStream` is handed back inside a stream proxy (telemetry/streams.py) and the span ends with the
+  stream. A `with_raw_response` result (`LegacyAPIResponse`, body already read) is parsed (the SDK
+  caches the parse, so the caller gets the same object later); with `stream=True` its `parse()` is hooked
+  to return the proxied stream. A `with_streaming_response` result (`APIResponse`, body unread) is never
+  read by us: its `parse()` and `close()` are hooked (see `_raw.py`);
+- `on_retry(delay, error)`: a failed attempt is about to be retried (see `_retries.py`).
+
+Whatever happens inside, the caller gets exactly the result it would get without instrumentation: every
+method here catches its own faults, reports them once (telemetry/safety.py) and makes sure the span ends.
+
+Stream ends: exhausted → OK; closed early, left through `with`, or broken out of → OK with
+`agent_otel.stream.end="closed"`; garbage-collected unfinished → ERROR `_OTHER` with
+`agent_otel.stream.end="abandoned"` (unless its HTTP response had been closed: then "closed", which is
+what the `.stream()` helpers do on exit); mid-stream exception → ERROR with that exception's type; a
+Responses `error` event or failed response → ERROR with its code.
+"""
+
+from __future__ import annotations
+
+import timeit
+import weakref
+from contextvars import ContextVar
+from typing import Any
+
+from agent_otel.instrumentation.openai import _raw
+from agent_otel.instrumentation.openai import _response as response
+from agent_otel.instrumentation.openai._chat_stream import ChatStreamState
+from agent_otel.instrumentation.openai._responses_stream import ResponsesStreamState
+from agent_otel.instrumentation.openai._server import ServerInfo
+from agent_otel.telemetry import semconv as sc
+from agent_otel.telemetry.genai import Error, fq_exception_type
+from agent_otel.telemetry.safety import report
+from agent_otel.telemetry.streams import (
+    END_ABANDONED,
+    END_CLOSED,
+    END_ERROR,
+    AsyncStreamProxy,
+    SyncStreamProxy,
+)
+
+KIND_CHAT = "chat"
+KIND_RESPONSES = "responses"
+KIND_COMPLETIONS = "completions"
+KIND_EMBEDDINGS = "embeddings"
+KIND_FETCH = "fetch"
+
+# openai's private protocol between `with_raw_response` / `with_streaming_response` and the resource
+# methods (openai/_legacy_response.py and openai/_response.py, RAW_RESPONSE_HEADER): "true" returns a
+# LegacyAPIResponse, "stream" an unread APIResponse. tests/openai/test_private_api.py guards it.
+RAW_RESPONSE_HEADER = "X-Stainless-Raw-Response"
+
+ABANDONED = Error(message="stream abandoned before it was read to the end", type="_OTHER")
+
+# The call in progress in this thread/task, for the retry hook (set only around the wrapped call).
+CURRENT: ContextVar[Operation | None] = ContextVar("agent_otel_openai_operation", default=None)
+
+_WHERE = "agent_otel.instrumentation.openai"
+
+
+class Api:
+    """What the wrappers need to know about one patched method."""
+
+    __slots__ = ("api_type", "is_async", "kind", "operation", "request", "response")
+
+    def __init__(
+        self, kind: str, operation: str, api_type: str | None, request: Any, response: Any, is_async: bool
+    ) -> None:
+        self.kind = kind
+        self.operation = operation
+        self.api_type = api_type
+        self.request = request
+        self.response = response
+        self.is_async = is_async
+
+
+class _Sink:
+    """Stands in for the invocation on the unsampled path: collects what the metrics need."""
+
+    def __init__(self) -> None:
+        self.attributes: dict[str, Any] = {}
+        self.input_tokens: int | None = None
+        self.output_tokens: int | None = None
+        self.response_model_name: str | None = None
+
+    def __setattr__(self, name: str, value: Any) -> None:  # extractors set more than we keep
+        if name in ("attributes", "input_tokens", "output_tokens", "response_model_name"):
+            object.__setattr__(self, name, value)
+
+
+def _closed_response(stream: Any) -> bool:
+    http = getattr(stream, "response", None)
+    return getattr(http, "is_closed", False) is True
+
+
+class Operation:
+    """State of one call (see the module docstring)."""
+
+    __slots__ = (
+        "__weakref__",
+        "api",
+        "call",
+        "capture",
+        "deferred",
+        "ended",
+        "inv",
+        "model",
+        "owner",
+        "proxy_ref",
+        "raw_mode",
+        "raw_stream",
+        "retries",
+        "server",
+        "started",
+        "state",
+        "stream_requested",
+    )
+
+    def __init__(self, owner: Any, api: Api, server: ServerInfo, call: Any, model: str | None) -> None:
+        self.owner = owner
+        self.api = api
+        self.server = server
+        self.call = call
+        self.model = model
+        if call is not None:
+            self.inv = call.inv
+            self.capture: bool = owner.telemetry.capture_content
+            self.started = 0.0
+        else:
+            self.inv = _Sink()
+            self.capture = False
+            self.started = timeit.default_timer()
+        self.deferred: Any = None
+        self.ended = False
+        self.retries = 0
+        self.stream_requested = False
+        self.raw_mode: str | None = None
+        self.state: Any = None
+        self.raw_stream: Any = None
+        self.proxy_ref: Any = None
+
+    # ------------------------------------------------------------------ outcomes of the wrapped call
+
+    def fail(self, error: BaseException) -> None:
+        if self.call is not None and self.deferred:
+            self._apply_deferred()
+        self._end(error)
+
+    def finish(self, result: Any) -> Any:
+        try:
+            mode = self.raw_mode
+            if mode is None:
+                if self.stream_requested and isinstance(result, self.owner.stream_types):
+                    return self._wrap_stream(result)
+                self._complete(result)
+            elif mode == "true":
+                if self.stream_requested:
+                    _raw.hook_legacy_stream(self, result)
+                    self._suspend()
+                else:
+                    try:
+                        parsed = result.parse()  # cached by the SDK: the caller's parse() returns it
+                    except Exception as exc:
+                        self.fail(exc)
+                    else:
+                        self._complete(parsed)
+            elif mode == "stream":
+                _raw.hook_streamed_response(self, result, self.api.is_async)
+                self._suspend()
+            else:
+                self._complete(result)
+        except Exception as exc:
+            report(f"{_WHERE}.finish", exc)
+            self._end(None)
+        return result
+
+    def on_retry(self, delay: Any, error: BaseException | None) -> None:
+        self.retries += 1
+        if self.call is None:
+            return
+        self.inv.attributes[sc.AGENT_OTEL_RETRY_COUNT] = self.retries
+        if not self.owner.settings.retry_events:
+            return
+        span = self.call.span
+        if not span.is_recording():
+            return
+        attrs: dict[str, Any] = {sc.AGENT_OTEL_ATTEMPT: self.retries}
+        status = getattr(getattr(error, "response", None), "status_code", None)
+        if type(status) is int:
+            attrs[sc.AGENT_OTEL_ATTEMPT_STATUS] = status
+        elif error is not None:
+            attrs[sc.AGENT_OTEL_ATTEMPT_ERROR] = fq_exception_type(error)
+        if isinstance(delay, (int, float)):
+            attrs[sc.AGENT_OTEL_RETRY_DELAY] = float(delay)
+        span.add_event(sc.AGENT_OTEL_RETRY_EVENT, attrs)
+
+    # ------------------------------------------------------------------ raw-response callbacks (_raw.py)
+
+    def on_parsed(self, out: Any) -> Any:
+        """The caller parsed a raw response: return what it should get (the proxied stream, or `out`)."""
+        try:
+            if isinstance(out, self.owner.stream_types):
+                existing = self.proxy_ref() if self.proxy_ref is not None else None
+                if existing is not None and existing.__wrapped__ is out:
+                    return existing
+                if self.ended or self.state is not None:
+                    return out
+                return self._wrap_stream(out)
+            if not self.ended:
+                self._complete(out)
+        except Exception as exc:
+            report(f"{_WHERE}.on_parsed", exc)
+            self._end(None)
+        return out
+
+    def on_parse_error(self, error: BaseException) -> None:
+        if not self.ended and self.state is None:
+            self._end(error)
+
+    def on_closed(self) -> None:
+        """The caller closed a `with_streaming_response` response (explicitly or by leaving `with`)."""
+        if self.ended:
+            return
+        if self.state is not None:
+            self._on_stream_end(None, END_CLOSED)
+        else:
+            self._end(None)
+
+    def on_released(self) -> None:
+        """A raw response was garbage-collected: end the span if nothing else did."""
+        if self.ended or self.state is not None:
+            return
+        if self.call is not None:
+            self.inv.attributes[sc.AGENT_OTEL_STREAM_END] = END_ABANDONED
+        self._end(ABANDONED)
+
+    # ------------------------------------------------------------------ internals
+
+    def _suspend(self) -> None:
+        if self.call is not None:
+            self.call.inv.suspend()
+
+    def _apply_deferred(self) -> None:
+        deferred, self.deferred = self.deferred, None
+        for apply in deferred or ():
+            try:
+                apply(self.inv)
+            except Exception as exc:
+                report(f"{_WHERE}.content", exc)
+
+    def _complete(self, result: Any) -> None:
+        if self.call is None:
+            sink = self.inv
+            model = getattr(result, "model", None)
+            if isinstance(model, str):
+                sink.response_model_name = model
+            sink.input_tokens, sink.output_tokens = response.usage_of(result)
+            self._end(None)
+            return
+        error: Error | None = None
+        try:
+            if self.deferred:
+                self._apply_deferred()
+            self.api.response(self.inv, result, self.capture, self.server.is_openai)
+            if self.api.kind == KIND_RESPONSES and getattr(result, "status", None) == "failed":
+                error = _failed_response_error(result)
+        except Exception as exc:
+            report(f"{_WHERE}.response", exc)
+        self._end(error)
+
+    def _new_state(self) -> Any:
+        sampled = self.call is not None
+        tick = self.inv.record_stream_chunk if sampled else None
+        per_chunk = sampled and self.owner.settings.stream_chunk_metrics == "per_chunk"
+        kind = self.api.kind
+        if kind == KIND_RESPONSES:
+            return ResponsesStreamState(tick, per_chunk, self.capture)
+        if kind == KIND_FETCH:
+            return ResponsesStreamState(tick, per_chunk, self.capture, fetch=True)
+        return ChatStreamState(tick, per_chunk, self.capture, legacy=kind == KIND_COMPLETIONS)
+
+    def _wrap_stream(self, stream: Any) -> Any:
+        state = self._new_state()
+        self._suspend()
+        proxy_cls = AsyncStreamProxy if hasattr(type(stream), "__anext__") else SyncStreamProxy
+        proxy = proxy_cls(stream, state.on_chunk, self._on_stream_end)
+        self.state = state
+        self.raw_stream = stream
+        self.proxy_ref = weakref.ref(proxy)
+        return proxy
+
+    def _on_stream_end(self, error: BaseException | None, how: str) -> None:
+        if self.ended:
+            return
+        state = self.state
+        try:
+            if self.deferred:
+                self._apply_deferred()
+            state.apply(self.inv, self.server.is_openai)
+            if how == END_ABANDONED and _closed_response(self.raw_stream):
+                how = END_CLOSED
+            if self.call is not None:
+                attrs = self.inv.attributes
+                attrs[sc.AGENT_OTEL_STREAM_CHUNKS] = state.count
+                if how in (END_CLOSED, END_ABANDONED):
+                    attrs[sc.AGENT_OTEL_STREAM_END] = how
+        except Exception as exc:
+            report(f"{_WHERE}.stream_end", exc)
+        self.raw_stream = None
+        if how == END_ERROR:
+            self._end(error)
+        elif how == END_ABANDONED:
+            self._end(ABANDONED)
+        else:
+            self._end(state.error if state is not None else None)
+
+    def _end(self, error: BaseException | Error | None) -> None:
+        if self.ended:
+            return
+        self.ended = True
+        call = self.call
+        try:
+            if call is None:
+                self._record_unsampled(error)
+            elif error is None:
+                self.owner.telemetry.stop(call)
+            else:
+                self.owner.telemetry.fail(call, error)
+        except Exception as exc:
+            report(f"{_WHERE}.end", exc)
+
+    def _record_unsampled(self, error: BaseException | Error | None) -> None:
+        sink = self.inv
+        attrs = self.server.metric_attributes(self.api.operation, self.model)
+        if sink.response_model_name is not None:
+            attrs[sc.RESPONSE_MODEL] = sink.response_model_name
+        if error is not None:
+            attrs[sc.ERROR_TYPE] = error.type if isinstance(error, Error) else fq_exception_type(error)
+        self.owner.telemetry.record_unsampled(attrs, self.started, sink.input_tokens, sink.output_tokens)
+
+
+def _failed_response_error(result: Any) -> Error:
+    err = getattr(result, "error", None)
+    code = getattr(err, "code", None)
+    message = getattr(err, "message", None)
+    return Error(message=message if isinstance(message, str) else None, type=str(code or "_OTHER"))
+
+
+def start(
+    owner: Any, api: Api, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Operation | None:
+    """Begin observing one call; None when nothing should be observed (or our own code failed)."""
+    tel = owner.telemetry
+    try:
+        server = owner.servers.for_resource(instance)
+        if api.kind == KIND_FETCH:
+            model = None
+        else:
+            model = kwargs.get("model")
+            if not isinstance(model, str):
+                model = None
+        if tel.skip_span():
+            op = Operation(owner, api, server, None, model)
+        else:
+            if api.kind == KIND_EMBEDDINGS:
+                call = tel.embedding(
+                    server.provider,
+                    request_model=model,
+                    server_address=server.address,
+                    server_port=server.port,
+                )
+            elif api.kind == KIND_FETCH:
+                response_id = args[0] if args else kwargs.get("response_id")
+                call = tel.fetch_response(
+                    server.provider,
+                    response_id=response_id if isinstance(response_id, str) else "",
+                    request_stream=True if kwargs.get("stream") is True else None,
+                    server_address=server.address,
+                    server_port=server.port,
+                )
+            else:
+                call = tel.inference(
+                    server.provider,
+                    request_model=model,
+                    server_address=server.address,
+                    server_port=server.port,
+                    operation_name=api.operation,
+                )
+            op = Operation(owner, api, server, call, model)
+    except Exception as exc:
+        report(f"{_WHERE}.start", exc)
+        return None
+    op.stream_requested = kwargs.get("stream") is True
+    headers = kwargs.get("extra_headers")
+    if headers:
+        mode = headers.get(RAW_RESPONSE_HEADER) if isinstance(headers, dict) else None
+        if isinstance(mode, str):
+            op.raw_mode = mode
+    if op.call is not None:
+        try:
+            inv = op.inv
+            if api.api_type is not None and server.is_openai:
+                inv.attributes[sc.OPENAI_API_TYPE] = api.api_type
+            op.deferred = api.request(inv, kwargs, op.capture, server.is_openai)
+        except Exception as exc:
+            report(f"{_WHERE}.request", exc)
+    return op

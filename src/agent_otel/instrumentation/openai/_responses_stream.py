@@ -1,0 +1,118 @@
+"""Accumulator for streamed Responses (`responses.create(stream=True)`, `responses.stream()`, and
+`responses.retrieve(stream=True)`).
+
+Per event: count it, tick the first one, and look at its `type` once. The terminal event
+(`response.completed`, `response.incomplete`, `response.failed`) carries the full response, from which
+everything is read at the end exactly as for a non-streamed call; `response.created` gives id and model
+if the stream stops before that. An `error` event is a mid-stream failure: the span ends ERROR with its
+code as `error.type`. Output text deltas are kept only with content capture on, and used only when the
+stream ended before its terminal event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from agent_otel.instrumentation.openai import _response as response
+from agent_otel.telemetry.genai import Error, OutputMessage, TextPart
+
+_TERMINAL = 1
+_STARTED = 2
+_ERROR = 3
+_TEXT = 4
+_KINDS = {
+    "response.completed": _TERMINAL,
+    "response.incomplete": _TERMINAL,
+    "response.failed": _TERMINAL,
+    "response.created": _STARTED,
+    "response.in_progress": _STARTED,
+    "error": _ERROR,
+    "response.output_text.delta": _TEXT,
+}
+
+
+class ResponsesStreamState:
+    """Fed every event by the stream proxy (`on_chunk`), applied to the invocation once (`apply`)."""
+
+    __slots__ = (
+        "_error_event",
+        "_per_chunk",
+        "_text",
+        "_tick",
+        "capture",
+        "count",
+        "fetch",
+        "final",
+        "started",
+    )
+
+    def __init__(self, tick: Callable[[], None] | None, per_chunk: bool, capture: bool, fetch: bool = False):
+        self._tick = tick
+        self._per_chunk = per_chunk and tick is not None
+        self.capture = capture
+        self.fetch = fetch
+        self.count = 0
+        self.final: Any = None
+        self.started: Any = None
+        self._error_event: Any = None
+        self._text: list[str] | None = None
+
+    def on_chunk(self, event: Any) -> None:
+        self.count += 1
+        if self._per_chunk or (self.count == 1 and self._tick is not None):
+            self._tick()  # type: ignore[misc]
+        kind = _KINDS.get(event.type)
+        if kind is None:
+            return
+        if kind == _TERMINAL:
+            self.final = event.response
+        elif kind == _STARTED:
+            self.started = event.response
+        elif kind == _ERROR:
+            self._error_event = event
+        elif self.capture:
+            delta = event.delta
+            if isinstance(delta, str):
+                if self._text is None:
+                    self._text = []
+                self._text.append(delta)
+
+    @property
+    def error(self) -> Error | None:
+        """The failure the stream reported in-band (an `error` event, or a failed response)."""
+        event = self._error_event
+        if event is not None:
+            code = getattr(event, "code", None)
+            message = getattr(event, "message", None)
+            return Error(message=message if isinstance(message, str) else None, type=str(code or "_OTHER"))
+        final = self.final
+        if not self.fetch and final is not None and getattr(final, "status", None) == "failed":
+            err = getattr(final, "error", None)
+            code = getattr(err, "code", None)
+            message = getattr(err, "message", None)
+            return Error(message=message if isinstance(message, str) else None, type=str(code or "_OTHER"))
+        return None
+
+    def apply(self, inv: Any, is_openai: bool) -> None:
+        final = self.final
+        if final is not None:
+            if self.fetch:
+                response.fetch(inv, final, self.capture, is_openai)
+            else:
+                response.responses(inv, final, self.capture, is_openai)
+            return
+        started = self.started
+        if started is not None:
+            model = getattr(started, "model", None)
+            if isinstance(model, str):
+                inv.response_model_name = model
+            rid = getattr(started, "id", None)
+            if isinstance(rid, str) and not self.fetch:
+                inv.response_id = rid
+        if self.capture and self._text:
+            inv.output_messages = [
+                OutputMessage(
+                    role="assistant", parts=[TextPart(content="".join(self._text))], finish_reason="error"
+                )
+            ]

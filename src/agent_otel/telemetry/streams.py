@@ -1,0 +1,233 @@
+"""Stream proxies shared by every client adapter: they end exactly once and cost little per chunk.
+
+`SyncStreamProxy(stream, on_chunk, on_end)` / `AsyncStreamProxy(...)` wrap a library's stream object
+(openai's `Stream` / `AsyncStream`, or any iterator that is also a context manager) in a wrapt proxy, so
+the caller keeps every attribute and `isinstance(proxy, type(stream))` still holds. The proxy sees
+every chunk on its way to the caller, unchanged, and calls:
+
+- `on_chunk(chunk)` for each chunk (optional; a fault in it is logged once and `on_chunk` is dropped for
+  the rest of the stream: the chunks keep flowing);
+- `on_end(error, how)` exactly once, where `how` says how the stream ended:
+
+  ========================  ===================================================  ==========
+  how                       when                                                 error
+  ========================  ===================================================  ==========
+  ``END_EXHAUSTED``         the iterator was read to its end                     None
+  ``END_CLOSED``            ``close()``/``aclose()``, leaving a ``with`` block,  None
+                            or breaking out of a ``for`` loop over the proxy
+  ``END_ERROR``             reading the next chunk raised (a mid-stream API      the exception
+                            error, a dropped connection, task cancellation)
+  ``END_ABANDONED``         the proxy was garbage-collected before any of the    None
+                            above (fallback in ``__del__``)
+  ========================  ===================================================  ==========
+
+  The adapter decides what each means for its span (the openai adapter: exhausted and closed are OK,
+  closed also sets ``agent_otel.stream.end="closed"``; abandoned and error are ERROR).
+
+Per chunk the proxy does one Python-level call of `on_chunk` and nothing else: no context attach, no
+metric, no lock. Breaking out of ``for chunk in proxy`` is seen at once (CPython closes the generator
+that ``__iter__`` returned), and ``async for`` a moment later (asyncio finalizes the async generator on
+its next loop iteration). Exceptions from the wrapped stream reach the caller unchanged (same object);
+this module never imports a client library.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
+
+import wrapt
+
+from agent_otel.telemetry.safety import report
+
+__all__ = [
+    "END_ABANDONED",
+    "END_CLOSED",
+    "END_ERROR",
+    "END_EXHAUSTED",
+    "AsyncStreamProxy",
+    "OnChunk",
+    "OnEnd",
+    "SyncStreamProxy",
+]
+
+END_EXHAUSTED = "exhausted"
+END_CLOSED = "closed"
+END_ERROR = "error"
+END_ABANDONED = "abandoned"
+
+OnChunk = Callable[[Any], None]
+OnEnd = Callable[[BaseException | None, str], None]
+
+_WHERE_CHUNK = "agent_otel.telemetry.streams.on_chunk"
+_WHERE_END = "agent_otel.telemetry.streams.on_end"
+
+
+class _StreamProxyBase(wrapt.BaseObjectProxy):  # type: ignore[misc]
+    """State and the end-once logic shared by the sync and async proxies."""
+
+    def __init__(self, wrapped: Any, on_chunk: OnChunk | None, on_end: OnEnd) -> None:
+        super().__init__(wrapped)
+        self._self_on_chunk: OnChunk | None = on_chunk
+        self._self_on_end: OnEnd | None = on_end
+
+    @property
+    def _self_ended(self) -> bool:
+        """True once `on_end` has been called (or the proxy was told to stop observing)."""
+        return self._self_on_end is None
+
+    def _self_end(self, error: BaseException | None, how: str) -> None:
+        on_end = self._self_on_end
+        if on_end is None:
+            return
+        self._self_on_end = None
+        self._self_on_chunk = None
+        try:
+            on_end(error, how)
+        except Exception as exc:
+            report(_WHERE_END, exc)
+
+    def _self_chunk_fault(self, exc: Exception) -> None:
+        self._self_on_chunk = None
+        report(_WHERE_CHUNK, exc)
+
+    def __del__(self) -> None:
+        try:
+            if self._self_on_end is not None:
+                self._self_end(None, END_ABANDONED)
+        except Exception:  # interpreter shutdown, half-built proxy: nothing to do
+            pass
+
+
+class SyncStreamProxy(_StreamProxyBase):
+    """Proxy for a synchronous stream: iteration, `next()`, `close()` and the context manager."""
+
+    def __iter__(self) -> Iterator[Any]:
+        return self._self_iterate()
+
+    def _self_iterate(self) -> Iterator[Any]:
+        try:
+            for chunk in self.__wrapped__:
+                on_chunk = self._self_on_chunk
+                if on_chunk is not None:
+                    try:
+                        on_chunk(chunk)
+                    except Exception as exc:
+                        self._self_chunk_fault(exc)
+                try:
+                    yield chunk
+                except BaseException:  # GeneratorExit (break, close()) or a throw() from the caller
+                    self._self_end(None, END_CLOSED)
+                    raise
+        except BaseException as exc:
+            self._self_end(exc, END_ERROR)  # no-op when the yield above already ended it
+            raise
+        self._self_end(None, END_EXHAUSTED)
+
+    def __next__(self) -> Any:
+        try:
+            chunk = self.__wrapped__.__next__()
+        except StopIteration:
+            self._self_end(None, END_EXHAUSTED)
+            raise
+        except BaseException as exc:
+            self._self_end(exc, END_ERROR)
+            raise
+        on_chunk = self._self_on_chunk
+        if on_chunk is not None:
+            try:
+                on_chunk(chunk)
+            except Exception as exc:
+                self._self_chunk_fault(exc)
+        return chunk
+
+    def close(self) -> Any:
+        try:
+            return self.__wrapped__.close()
+        finally:
+            self._self_end(None, END_CLOSED)
+
+    def __enter__(self) -> SyncStreamProxy:
+        self.__wrapped__.__enter__()
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> Any:
+        try:
+            return self.__wrapped__.__exit__(exc_type, exc, tb)
+        finally:
+            self._self_end(None, END_CLOSED)
+
+
+class AsyncStreamProxy(_StreamProxyBase):
+    """Proxy for an asynchronous stream: `async for`, `__anext__`, `close()`/`aclose()`, `async with`."""
+
+    def __aiter__(self) -> AsyncIterator[Any]:
+        return self._self_aiterate()
+
+    async def _self_aiterate(self) -> AsyncIterator[Any]:
+        # Pull with the stream's own __anext__ rather than `async for` over its __aiter__: no second async
+        # generator is created, so breaking out leaves the stream's internals exactly as without the proxy
+        # (asyncio finalizes async generators concurrently at shutdown; an extra one in the chain races).
+        wrapped = self.__wrapped__
+        source = wrapped if hasattr(type(wrapped), "__anext__") else wrapped.__aiter__()
+        pull = source.__anext__
+        while True:
+            try:
+                chunk = await pull()
+            except StopAsyncIteration:
+                self._self_end(None, END_EXHAUSTED)
+                return
+            except BaseException as exc:
+                self._self_end(exc, END_ERROR)
+                raise
+            on_chunk = self._self_on_chunk
+            if on_chunk is not None:
+                try:
+                    on_chunk(chunk)
+                except Exception as exc:
+                    self._self_chunk_fault(exc)
+            try:
+                yield chunk
+            except BaseException:
+                self._self_end(None, END_CLOSED)
+                raise
+
+    async def __anext__(self) -> Any:
+        try:
+            chunk = await self.__wrapped__.__anext__()
+        except StopAsyncIteration:
+            self._self_end(None, END_EXHAUSTED)
+            raise
+        except BaseException as exc:
+            self._self_end(exc, END_ERROR)
+            raise
+        on_chunk = self._self_on_chunk
+        if on_chunk is not None:
+            try:
+                on_chunk(chunk)
+            except Exception as exc:
+                self._self_chunk_fault(exc)
+        return chunk
+
+    async def close(self) -> Any:
+        try:
+            return await self.__wrapped__.close()
+        finally:
+            self._self_end(None, END_CLOSED)
+
+    async def aclose(self) -> Any:
+        close = self.__wrapped__.aclose  # AttributeError if the stream has none, as without the proxy
+        try:
+            return await close()
+        finally:
+            self._self_end(None, END_CLOSED)
+
+    async def __aenter__(self) -> AsyncStreamProxy:
+        await self.__wrapped__.__aenter__()
+        return self
+
+    async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> Any:
+        try:
+            return await self.__wrapped__.__aexit__(exc_type, exc, tb)
+        finally:
+            self._self_end(None, END_CLOSED)

@@ -1,0 +1,141 @@
+"""`ChatOpenAI` (langchain-openai) against the local OpenAI-compatible server with BOTH instrumentors on:
+the OpenAI call merges into the LangChain chat span (one span, tokens counted once), in invoke, stream,
+ainvoke, astream and inside an agent."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from langchain.agents import create_agent
+from langchain_core.messages import HumanMessage
+from langchain_core.tools import tool
+from langchain_openai import ChatOpenAI
+from lc_support import attrs, bad_logs, one, tree
+
+from agent_otel.instrumentation.openai import OpenAIInstrumentor
+from agent_otel.testing import FakeOpenAIServer
+from agent_otel.testing.openai_server import (
+    DEFAULT_INPUT_TOKENS,
+    DEFAULT_OUTPUT_TOKENS,
+    Reply,
+    chat_completion,
+)
+
+SCOPE = "agent_otel.instrumentation.langchain"
+
+
+@pytest.fixture
+def server() -> Iterator[FakeOpenAIServer]:
+    with FakeOpenAIServer() as srv:
+        yield srv
+
+
+@pytest.fixture
+def both(otel: Any, lc: Any) -> Iterator[Any]:
+    openai = OpenAIInstrumentor()
+    openai.instrument(**otel.providers)
+    try:
+        yield lc
+    finally:
+        openai.uninstrument()
+
+
+def llm(server: FakeOpenAIServer) -> ChatOpenAI:
+    # stream_usage: ChatOpenAI asks for stream usage by default only against api.openai.com.
+    return ChatOpenAI(model="gpt-4o-mini", base_url=server.base_url, api_key="x", stream_usage=True)
+
+
+def input_tokens_recorded(otel: Any) -> int:
+    points = otel.metrics().get("gen_ai.client.token.usage", [])
+    return sum(p.sum for p in points if p.attributes.get("gen_ai.token.type") == "input")
+
+
+def check_single_chat_span(otel: Any, *, streamed: bool) -> None:
+    spans = otel.spans()
+    assert [s.name for s in spans] == ["chat gpt-4o-mini"], "the OpenAI call must merge into the chat span"
+    span = spans[0]
+    a = attrs(span)
+    assert span.instrumentation_scope.name == SCOPE
+    assert a["gen_ai.provider.name"] == "openai"
+    assert a["server.address"] == "127.0.0.1"  # from the merged OpenAI call
+    assert a["openai.api.type"] == "chat_completions"
+    assert a["gen_ai.response.id"].startswith("chatcmpl-")
+    assert a["gen_ai.response.model"].startswith("gpt-4o-mini")
+    assert (a["gen_ai.usage.input_tokens"], a["gen_ai.usage.output_tokens"]) == (
+        DEFAULT_INPUT_TOKENS,
+        DEFAULT_OUTPUT_TOKENS,
+    )
+    assert a.get("gen_ai.request.stream", False) is streamed
+    assert input_tokens_recorded(otel) == DEFAULT_INPUT_TOKENS  # once, not twice
+
+
+def test_invoke(otel: Any, both: Any, server: FakeOpenAIServer, caplog: Any) -> None:
+    assert llm(server).invoke("hi").content == "Echo: hi"
+    check_single_chat_span(otel, streamed=False)
+    assert bad_logs(caplog) == []
+
+
+def test_stream(otel: Any, both: Any, server: FakeOpenAIServer, caplog: Any) -> None:
+    assert "".join(str(chunk.content) for chunk in llm(server).stream("hi")) == "Echo: hi"
+    check_single_chat_span(otel, streamed=True)
+    assert bad_logs(caplog) == []
+
+
+def test_ainvoke_and_astream(otel: Any, both: Any, server: FakeOpenAIServer, caplog: Any) -> None:
+    async def go() -> None:
+        assert (await llm(server).ainvoke("hi")).content == "Echo: hi"
+
+    asyncio.run(go())
+    check_single_chat_span(otel, streamed=False)
+    otel.span_exporter.clear()
+
+    async def stream() -> str:
+        return "".join([str(chunk.content) async for chunk in llm(server).astream("hi")])
+
+    assert asyncio.run(stream()) == "Echo: hi"
+    assert [s.name for s in otel.spans()] == ["chat gpt-4o-mini"]
+    assert attrs(otel.spans()[0])["gen_ai.request.stream"] is True
+    assert bad_logs(caplog) == []
+
+
+@tool
+def get_weather(city: str) -> str:
+    """Look up the weather."""
+    return "sunny"
+
+
+@pytest.mark.parametrize("mode", ["invoke", "ainvoke"])
+def test_agent_on_chat_openai(otel: Any, both: Any, server: FakeOpenAIServer, caplog: Any, mode: str) -> None:
+    server.enqueue(
+        Reply.json(
+            chat_completion(
+                tool_calls=[{"id": "call_1", "name": "get_weather", "arguments": {"city": "Paris"}}]
+            )
+        )
+    )
+    agent = create_agent(llm(server), tools=[get_weather], name="weather")
+    payload = {"messages": [HumanMessage("weather in Paris?")]}
+    if mode == "invoke":
+        agent.invoke(payload)
+    else:
+        asyncio.run(agent.ainvoke(payload))
+
+    spans = otel.spans()
+    assert tree(spans) == [
+        (0, "invoke_agent weather"),
+        (1, "chat gpt-4o-mini"),
+        (1, "execute_tool get_weather"),
+        (1, "chat gpt-4o-mini"),
+    ]
+    assert {s.instrumentation_scope.name for s in spans} == {SCOPE}
+    agent_span = attrs(one(spans, "invoke_agent weather"))
+    assert (agent_span["gen_ai.usage.input_tokens"], agent_span["gen_ai.usage.output_tokens"]) == (
+        2 * DEFAULT_INPUT_TOKENS,
+        2 * DEFAULT_OUTPUT_TOKENS,
+    )
+    assert input_tokens_recorded(otel) == 2 * DEFAULT_INPUT_TOKENS
+    assert attrs(one(spans, "execute_tool get_weather"))["gen_ai.tool.call.id"] == "call_1"
+    assert bad_logs(caplog) == []

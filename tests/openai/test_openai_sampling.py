@@ -1,0 +1,94 @@
+"""The unsampled fast path: no span, no util-genai, but duration and token metrics, even with content on."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from openai_support import USER, points
+from opentelemetry import context, trace
+from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
+
+from agent_otel.testing import Reply, chat_chunks
+
+CHAT = {"model": "gpt-4o-mini", "messages": USER}
+
+
+def _unsampled_parent() -> Any:
+    ctx = SpanContext(
+        trace_id=0xABC, span_id=0xDEF, is_remote=True, trace_flags=TraceFlags(TraceFlags.DEFAULT)
+    )
+    return context.attach(trace.set_span_in_context(NonRecordingSpan(ctx)))
+
+
+def test_unsampled_call_records_metrics_only(client: Any, server: Any, otel: Any, captured: Any) -> None:
+    token = _unsampled_parent()
+    try:
+        client.chat.completions.create(**CHAT)
+    finally:
+        context.detach(token)
+    assert otel.spans() == []
+    durations = points(otel, "gen_ai.client.operation.duration")
+    assert sum(p.count for p in durations) == 1
+    attrs = dict(durations[0].attributes)
+    assert attrs["gen_ai.request.model"] == "gpt-4o-mini"
+    assert attrs["gen_ai.response.model"] == "gpt-4o-mini-2025-01-01"
+    assert attrs["server.port"] == server.port
+    tokens = {p.attributes["gen_ai.token.type"]: p.sum for p in points(otel, "gen_ai.client.token.usage")}
+    assert tokens == {"input": 12, "output": 5}
+
+
+def test_unsampled_generator_messages_untouched(client: Any, server: Any, otel: Any, captured: Any) -> None:
+    def gen() -> Iterator[dict[str, str]]:
+        yield from USER
+
+    token = _unsampled_parent()
+    try:
+        client.chat.completions.create(model="gpt-4o-mini", messages=gen())
+    finally:
+        context.detach(token)
+    assert server.requests[0].json["messages"] == USER
+
+
+def test_unsampled_error_has_error_type(client: Any, server: Any, otel: Any, instrumented: Any) -> None:
+    server.enqueue(Reply.error(500, "x", type="server_error"))
+    token = _unsampled_parent()
+    try:
+        try:
+            client.chat.completions.create(**CHAT)
+        except Exception:
+            pass
+    finally:
+        context.detach(token)
+    durations = points(otel, "gen_ai.client.operation.duration")
+    assert durations[0].attributes["error.type"] == "openai.InternalServerError"
+
+
+def test_unsampled_stream_records_at_its_end(client: Any, server: Any, otel: Any, instrumented: Any) -> None:
+    server.enqueue(Reply.sse(chat_chunks("a b", include_usage=True, completion_tokens=2)))
+    token = _unsampled_parent()
+    try:
+        stream = client.chat.completions.create(**CHAT, stream=True, stream_options={"include_usage": True})
+    finally:
+        context.detach(token)
+    assert points(otel, "gen_ai.client.operation.duration") == []
+    list(stream)
+    assert otel.spans() == []
+    assert sum(p.count for p in points(otel, "gen_ai.client.operation.duration")) == 1
+    tokens = {p.attributes["gen_ai.token.type"]: p.sum for p in points(otel, "gen_ai.client.token.usage")}
+    assert tokens == {"input": 12, "output": 2}
+
+
+async def test_unsampled_async_embeddings(aclient: Any, server: Any, otel: Any, instrumented: Any) -> None:
+    token = _unsampled_parent()
+    try:
+        await aclient.embeddings.create(model="text-embedding-3-small", input="x")
+    finally:
+        context.detach(token)
+    assert otel.spans() == []
+    tokens = {p.attributes["gen_ai.token.type"]: p.sum for p in points(otel, "gen_ai.client.token.usage")}
+    assert tokens == {"input": 4}
+    assert (
+        points(otel, "gen_ai.client.operation.duration")[0].attributes["gen_ai.operation.name"]
+        == "embeddings"
+    )
