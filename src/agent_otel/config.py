@@ -26,6 +26,8 @@ ENV_STREAM_CHUNK_METRICS = "AGENT_OTEL_STREAM_CHUNK_METRICS"
 ENV_RETRY_EVENTS = "AGENT_OTEL_RETRY_EVENTS"
 ENV_PROPAGATE_THREADS = "AGENT_OTEL_PROPAGATE_THREADS"
 ENV_LANGGRAPH_NODE_SPANS = "AGENT_OTEL_LANGGRAPH_NODE_SPANS"
+ENV_JSONL_PATH = "AGENT_OTEL_JSONL_PATH"
+DEFAULT_JSONL_PATH = "agent-otel-traces.jsonl"
 
 _ENV_FOR_FIELD = {
     "enabled": ENV_ENABLED,
@@ -49,6 +51,12 @@ def parse_bool(name: str, raw: str | None, default: bool) -> bool:
         return False
     _logger.warning("agent-otel: %s=%r is not a boolean (true/false); using %s", name, raw, default)
     return default
+
+
+def jsonl_path(environ: Mapping[str, str] | None = None) -> str:
+    """AGENT_OTEL_JSONL_PATH: the file the `agent_otel_jsonl` traces exporter appends to."""
+    env = os.environ if environ is None else environ
+    return env.get(ENV_JSONL_PATH) or DEFAULT_JSONL_PATH
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,7 @@ def test_console_script_is_installed(trace_file: Path) -> None:
     script = Path(sys.executable).parent / "agent-otel"
     proc = subprocess.run([str(script), "query", "errors", str(trace_file)], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
-    assert "1 of 1 traces have errors" in proc.stdout
+    assert "1 of 1 trace has errors" in proc.stdout
 
 
 def test_view_into_a_closed_pipe_exits_quietly(trace_file: Path) -> None:

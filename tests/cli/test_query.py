@@ -61,7 +61,7 @@ def test_agents_table(tmp_path: Path) -> None:
     ]  # fmt: skip
     assert lines[1].split() == ["writer", "1", "54", "ms", "2", "1", "0", "0", "400", "40", "$0.004000"]
     assert lines[2].split() == ["researcher", "1", "33", "ms", "5", "2", "2", "1", "500", "50", "$0.005000"]
-    assert "3 agents in 1 traces (11 spans)" in out
+    assert "3 agents in 1 trace (11 spans)" in out
 
 
 def test_model_calls_outside_any_agent_get_their_own_row(tmp_path: Path) -> None:
@@ -75,7 +75,7 @@ def test_model_calls_outside_any_agent_get_their_own_row(tmp_path: Path) -> None
 
 def test_agents_without_agent_spans(tmp_path: Path) -> None:
     status, out, _ = run_query("agents", write(tmp_path / "t.jsonl", [line([span(1, 1, "GET /", 0, 1)])]))
-    assert status == 0 and out.strip() == "No agent spans (gen_ai.agent.name) among 1 spans."
+    assert status == 0 and out.strip() == "No agent spans (gen_ai.agent.name) among 1 span."
 
 
 # --- slow -----------------------------------------------------------------------------------------
@@ -138,7 +138,7 @@ def test_errors_shows_first_error_and_its_path(tmp_path: Path) -> None:
 
     status, out, _ = run_query("errors", path)
     assert status == 0
-    assert "1 of 2 traces have errors:" in out
+    assert "1 of 2 traces has errors:" in out
     sep = f" {query.PATH_SEPARATOR} "
     assert f"path: invoke_workflow support_team{sep}invoke_agent researcher{sep}execute_tool search" in out
     assert "message: search timed out" in out and "TimeoutError" in out
@@ -152,7 +152,7 @@ def test_errors_with_a_missing_parent_marks_the_gap(tmp_path: Path) -> None:
 
 def test_no_errors(tmp_path: Path) -> None:
     status, out, _ = run_query("errors", write(tmp_path / "t.jsonl", [line(agent_trace(fail=False))]))
-    assert status == 0 and out.strip() == "No errors in 1 traces."
+    assert status == 0 and out.strip() == "No errors in 1 trace."
 
 
 def test_errors_limit_keeps_the_most_recent(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import io
 import json
 import logging
 import os
@@ -240,3 +241,35 @@ def test_selected_by_otel_traces_exporter_under_opentelemetry_instrument(tmp_pat
     rs = doc["resourceSpans"][0]
     assert {"key": "service.name", "value": {"stringValue": "auto-test"}} in rs["resource"]["attributes"]
     assert rs["scopeSpans"][0]["spans"][0]["name"] == "hello"
+
+
+def test_relative_path_is_fixed_at_construction(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    exporter = JsonLinesSpanExporter("spans.jsonl")
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")  # the application changes directory later
+    exporter.export(make_spans())
+    exporter.shutdown()
+    assert (tmp_path / "spans.jsonl").exists() and not (tmp_path / "elsewhere" / "spans.jsonl").exists()
+
+
+def test_writes_to_a_given_stream() -> None:
+    stream = io.StringIO()
+    exporter = JsonLinesSpanExporter(stream=stream)
+    assert exporter.export(make_spans()) == SpanExportResult.SUCCESS
+    exporter.shutdown()
+    assert not stream.closed  # the caller's stream stays open
+    (only,) = stream.getvalue().splitlines()
+    assert json.loads(only)["resourceSpans"]
+
+
+def test_a_lone_surrogate_does_not_lose_the_batch(tmp_path: Path) -> None:
+    provider = TracerProvider()
+    path = tmp_path / "spans.jsonl"
+    provider.add_span_processor(SimpleSpanProcessor(JsonLinesSpanExporter(path)))
+    with provider.get_tracer("t").start_as_current_span("bad text", attributes={"text": "a\udc80b"}):
+        pass
+    provider.shutdown()
+    (doc,) = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
+    span = doc["resourceSpans"][0]["scopeSpans"][0]["spans"][0]
+    assert span["name"] == "bad text" and span["attributes"][0]["value"]["stringValue"] == "a?b"

@@ -46,7 +46,12 @@ def build_parser() -> argparse.ArgumentParser:
         "a deterministic OpenAI-compatible server on 127.0.0.1, write its spans to a trace file "
         "and show them. No network, no API key.",
     )
-    demo.add_argument("--out", default="agent-otel-demo.jsonl", help="trace file to write (replaced)")
+    demo.add_argument(
+        "--out",
+        metavar="FILE",
+        default="agent-otel-demo.jsonl",
+        help="trace file to write, replaced if present [default: agent-otel-demo.jsonl]",
+    )
     demo.add_argument("--html", metavar="OUT.html", help="also write the HTML waterfall page")
     demo.add_argument("--no-view", action="store_true", help="do not print the trace tree")
     demo.add_argument(
@@ -54,7 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="record prompts and completions on the spans (off by default, as in production)",
     )
-    demo.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    demo.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the output: auto (when a terminal, unless NO_COLOR is set), always or never",
+    )
 
     view = sub.add_parser(
         "view",
@@ -66,10 +76,21 @@ def build_parser() -> argparse.ArgumentParser:
     view.add_argument("--html", metavar="OUT.html", help="write a self-contained HTML waterfall page")
     view.add_argument("--trace", metavar="ID", help="show the traces whose id starts with ID")
     view.add_argument(
-        "--limit", type=int, default=10, help="how many traces (the most recent; 0 = all) [default: 10]"
+        "--limit",
+        type=int,
+        metavar="N",
+        default=10,
+        help="how many traces (the most recent; 0 = all) [default: 10]",
     )
-    view.add_argument("--max-spans", type=int, default=300, help="rows drawn per trace [default: 300]")
-    view.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    view.add_argument(
+        "--max-spans", type=int, metavar="N", default=300, help="rows drawn per trace [default: 300]"
+    )
+    view.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the output: auto (when a terminal, unless NO_COLOR is set), always or never",
+    )
 
     query = sub.add_parser(
         "query",
@@ -81,10 +102,18 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("file", metavar="FILE", help="OTLP JSON-lines trace file ('-' for stdin)")
     query.add_argument("--json", action="store_true", help="machine-readable output")
     query.add_argument(
-        "--percentile", type=_percentile, default=99.0, help="slow: the percentile [default: 99]"
+        "--percentile",
+        type=_percentile,
+        metavar="P",
+        default=99.0,
+        help="slow: the percentile, e.g. 95 or p99.9 [default: 99]",
     )
     query.add_argument(
-        "--limit", type=int, default=20, help="slow/errors: traces listed (0 = all) [default: 20]"
+        "--limit",
+        type=int,
+        metavar="N",
+        default=20,
+        help="slow/errors: traces listed (0 = all) [default: 20]",
     )
     return parser
 

@@ -169,7 +169,7 @@ def print_agents(
         )
         return
     if not rows:
-        _emit(stdout, [f"No agent spans (gen_ai.agent.name) among {units.count(span_count)} spans."])
+        _emit(stdout, [f"No agent spans (gen_ai.agent.name) among {units.plural(span_count, 'span')}."])
         return
     body = []
     for r in rows:
@@ -201,9 +201,10 @@ def print_agents(
     lines = table([*headers, "COST"], body, right=range(1, 10))
     lines.append("")
     lines.append(
-        f"{len([r for r in rows if r.name != NO_AGENT])} agents in {units.count(trace_count)} traces "
-        f"({units.count(span_count)} spans). TIME is the total duration of the agent's invoke_agent spans; "
-        "tokens and cost are those of its model calls."
+        f"{units.plural(len([r for r in rows if r.name != NO_AGENT]), 'agent')} in "
+        f"{units.plural(trace_count, 'trace')} ({units.plural(span_count, 'span')}). "
+        "TIME is the total duration of the agent's invoke_agent spans; tokens and cost are those of its "
+        "model calls."
     )
     _emit(stdout, lines)
 
@@ -269,7 +270,7 @@ def print_slow(result: SlowResult, stdout: IO[str], as_json: bool) -> None:
     head = (
         f"{label} of {units.count(result.trace_count)} trace durations: "
         f"{units.duration(result.threshold_ns)}; "
-        f"{units.count(result.slow_count)} traces are slower"
+        f"{units.plural(result.slow_count, 'trace is', 'traces are')} slower"
     )
     if not result.slow_count:
         _emit(stdout, [head + "."])
@@ -358,10 +359,11 @@ def print_errors(result: ErrorsResult, stdout: IO[str], as_json: bool, unicode: 
         )
         return
     if not result.error_traces:
-        _emit(stdout, [f"No errors in {units.count(result.trace_count)} traces."])
+        _emit(stdout, [f"No errors in {units.plural(result.trace_count, 'trace')}."])
         return
     sep = f" {PATH_SEPARATOR} " if unicode else " > "
-    head = f"{units.count(result.error_traces)} of {units.count(result.trace_count)} traces have errors"
+    has = "has" if result.error_traces == 1 else "have"
+    head = f"{units.count(result.error_traces)} of {units.plural(result.trace_count, 'trace')} {has} errors"
     if result.error_traces > len(result.shown):
         head += f" (showing the {len(result.shown)} most recent; --limit)"
     lines = [head + ":", ""]

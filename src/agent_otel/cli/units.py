@@ -30,6 +30,11 @@ def count(n: int) -> str:
     return f"{n:,}"
 
 
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """'1 trace', '2,000 traces'."""
+    return f"{n:,} {word if n == 1 else (words or word + 's')}"
+
+
 def cost(amount: float | None, currencies: Iterable[str] = ("USD",)) -> str:
     """'$0.000165', '$0.0123', '$1.24'; another currency is written after the amount."""
     if amount is None:

@@ -163,7 +163,7 @@ def _status(span: SpanRecord, style: Style) -> str:
 
 
 def summary_line(summary: TraceSummary, style: Style) -> str:
-    parts = [units.duration(summary.duration_ns), f"{units.count(summary.span_count)} spans"]
+    parts = [units.duration(summary.duration_ns), units.plural(summary.span_count, "span")]
     if summary.input_tokens or summary.output_tokens:
         total = summary.input_tokens + summary.output_tokens
         parts.append(
@@ -292,7 +292,7 @@ def render(selection: Selection, style: Style, width: int, max_spans: int, sourc
         out.extend(render_trace(trace, style, width, max_spans))
         out.append("")
     shown = len(selection.traces)
-    spans = f"{units.count(selection.total_spans)} spans in {source}"
+    spans = f"{units.plural(selection.total_spans, 'span')} in {source}"
     if selection.total_traces > shown:
         footer = f"{shown} of {selection.total_traces} traces shown (--limit N, --trace ID), {spans}"
     else:

@@ -8,6 +8,7 @@ selects it under `opentelemetry-instrument`.
 
 from __future__ import annotations
 
-from agent_otel.export.jsonl import ENV_JSONL_PATH, JsonLinesSpanExporter, encode_spans
+from agent_otel.config import ENV_JSONL_PATH
+from agent_otel.export.jsonl import JsonLinesSpanExporter, encode_spans
 
 __all__ = ["ENV_JSONL_PATH", "JsonLinesSpanExporter", "encode_spans"]

@@ -31,11 +31,11 @@ from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 from opentelemetry.trace import SpanKind
 
+from agent_otel.config import DEFAULT_JSONL_PATH, jsonl_path
+
 _logger = logging.getLogger(__name__)
 
-# TODO(config): moves into agent_otel.config once the exporter's settings live there.
-ENV_JSONL_PATH = "AGENT_OTEL_JSONL_PATH"
-DEFAULT_PATH = "agent-otel-traces.jsonl"
+DEFAULT_PATH = DEFAULT_JSONL_PATH
 
 # OTLP's Span.SpanKind numbers (SPAN_KIND_UNSPECIFIED is 0): the API's enum is shifted by one.
 _KIND = {
@@ -199,8 +199,9 @@ class JsonLinesSpanExporter(SpanExporter):
 
     def __init__(self, path: str | os.PathLike[str] | None = None, *, stream: IO[str] | None = None) -> None:
         if path is None and stream is None:
-            path = os.environ.get(ENV_JSONL_PATH) or DEFAULT_PATH
-        self.path: str | None = os.fspath(path) if path is not None else None
+            path = jsonl_path()
+        # Resolved now: a later chdir() in the application does not move the file.
+        self.path: str | None = os.path.abspath(os.fspath(path)) if path is not None else None
         self._stream = stream
         self._fd: int | None = None
         self._lock = threading.Lock()
@@ -213,10 +214,11 @@ class JsonLinesSpanExporter(SpanExporter):
             return
         if self._fd is None:
             assert self.path is not None
-            os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
+            os.makedirs(os.path.dirname(self.path), exist_ok=True)
             self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         # One write() per line on an O_APPEND descriptor: lines from several processes don't interleave.
-        data = memoryview(line.encode("utf-8"))
+        # errors="replace": a lone surrogate in an attribute must not cost the whole batch.
+        data = memoryview(line.encode("utf-8", errors="replace"))
         while data:
             written = os.write(self._fd, data)
             data = data[written:]
