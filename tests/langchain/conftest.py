@@ -26,7 +26,7 @@ def instrument(otel: Any) -> Iterator[Any]:
     used: list[bool] = []
 
     def start(**options: Any) -> LangChainInstrumentor:
-        instrumentor.instrument(**otel.providers, **options)
+        instrumentor.instrument(**{**otel.providers, **options})
         used.append(True)
         return instrumentor
 

@@ -139,3 +139,16 @@ def test_agent_on_chat_openai(otel: Any, both: Any, server: FakeOpenAIServer, ca
     assert input_tokens_recorded(otel) == 2 * DEFAULT_INPUT_TOKENS
     assert attrs(one(spans, "execute_tool get_weather"))["gen_ai.tool.call.id"] == "call_1"
     assert bad_logs(caplog) == []
+
+
+def test_completion_model_merges_too(otel: Any, both: Any, server: FakeOpenAIServer, caplog: Any) -> None:
+    from langchain_openai import OpenAI
+
+    llm = OpenAI(model="gpt-3.5-turbo-instruct", base_url=server.base_url, api_key="x")
+    llm.invoke("hi")
+    list(llm.stream("hi"))
+    spans = otel.spans()
+    assert [s.name for s in spans] == ["text_completion gpt-3.5-turbo-instruct"] * 2
+    assert {s.instrumentation_scope.name for s in spans} == {SCOPE}
+    assert all(attrs(s)["server.address"] == "127.0.0.1" for s in spans)
+    assert bad_logs(caplog) == []

@@ -1,7 +1,7 @@
 """Execution-boundary context (`_context.py`): the same tree in every execution mode — sync `invoke`,
-`stream`, async `ainvoke` / `astream`, `batch`, parallel tool calls in LangGraph's thread pool, an agent
-invoked from inside a tool, user spans opened inside tools and nodes — with the app's own span as the
-parent, no span left current afterwards and no "Failed to detach context"."""
+`stream`, async `ainvoke` / `astream` / `astream_events`, `batch`, parallel tool calls in LangGraph's
+thread pool, an agent invoked from inside a tool, user spans opened inside tools and nodes — with the
+app's own span as the parent, no span left current afterwards and no "Failed to detach context"."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 from langchain.agents import create_agent
-from langchain_core.messages import HumanMessage
+from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+from langchain_core.messages import AIMessage, HumanMessage
 from langchain_core.runnables import RunnableLambda
 from langchain_core.tools import tool
 from langgraph.graph import START, MessagesState, StateGraph
@@ -43,12 +44,20 @@ def run_astream(app: Any, payload: Any) -> Any:
     return asyncio.run(consume())
 
 
+def run_astream_events(app: Any, payload: Any) -> Any:
+    async def consume() -> Any:
+        return [event async for event in app.astream_events(payload, version="v2")]
+
+    return asyncio.run(consume())
+
+
 MODES: dict[str, Callable[[Any, Any], Any]] = {
     "invoke": run_sync,
     "stream": run_stream,
     "stream-messages": run_stream_updates,
     "ainvoke": run_async,
     "astream": run_astream,
+    "astream_events": run_astream_events,
 }
 
 
@@ -218,3 +227,52 @@ def test_bare_model_and_lcel_chain(otel: Any, lc: Any) -> None:
         (RunnableLambda(lambda x: x) | llm).invoke("hi")
     # A bare LCEL chain is plumbing: no workflow span, the chat span sits under the app's span.
     assert tree(otel.spans()) == [(0, "handler"), (1, "chat fake-model"), (1, "chat fake-model")]
+
+
+class Streamer(GenericFakeChatModel):
+    """A streaming model whose provider call is traced by "another instrumentation" (a plain span)."""
+
+    tracer: Any = None
+
+    def _stream(self, *args: Any, **kwargs: Any) -> Any:
+        for chunk in super()._stream(*args, **kwargs):
+            with self.tracer.start_as_current_span("provider.chunk"):
+                pass
+            yield chunk
+
+    async def _astream(self, *args: Any, **kwargs: Any) -> Any:
+        for chunk in super()._stream(*args, **kwargs):
+            with self.tracer.start_as_current_span("provider.chunk"):
+                pass
+            yield chunk
+
+
+@pytest.mark.parametrize("mode", ["stream", "astream"])
+def test_chat_model_stream_is_current_only_while_producing(
+    otel: Any, lc: Any, caplog: Any, mode: str
+) -> None:
+    tracer = otel.tracer_provider.get_tracer("app")
+    llm = Streamer(messages=iter([AIMessage("one two three")]), tracer=tracer)
+    seen: list[Any] = []
+    with tracer.start_as_current_span("consumer") as consumer:
+        if mode == "stream":
+            for _ in llm.stream("hi"):
+                seen.append(trace.get_current_span())
+        else:
+
+            async def consume() -> None:
+                async for _ in llm.astream("hi"):
+                    seen.append(trace.get_current_span())
+
+            asyncio.run(consume())
+    spans = otel.spans()
+    chat = one(spans, "chat Streamer")
+    # Between chunks the caller's own span is current, never the chat span.
+    assert seen and all(span is consumer for span in seen)
+    chunks = by_name(spans, "provider.chunk")
+    assert len(chunks) == 5 and all(parent_of(spans, s) is chat for s in chunks)
+    assert parent_of(spans, chat) is one(spans, "consumer")
+    assert attrs(chat)["gen_ai.request.stream"] is True
+    assert attrs(chat)["gen_ai.response.time_to_first_chunk"] >= 0
+    assert len(lc.handler.runs) == 0 and not lc.handler.expect
+    assert bad_logs(caplog) == []

@@ -430,3 +430,65 @@ def test_retriever(otel: Any, content: None, instrument: Any) -> None:
     assert retrieval["gen_ai.request.model"] == "e1"
     assert retrieval["gen_ai.retrieval.query.text"] == "otel?"
     assert json.loads(retrieval["gen_ai.retrieval.documents"]) == [{"id": "d1", "score": 0.9}]
+
+
+def test_faults_in_classification_and_boundaries(
+    otel: Any, lc: Any, monkeypatch: pytest.MonkeyPatch, caplog: Any
+) -> None:
+    from agent_otel.instrumentation.langchain import _context, _handler
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("bug in agent-otel")
+
+    monkeypatch.setattr(_handler, "classify_chain", broken)  # the agent's run is never classified
+    monkeypatch.setattr(_context, "_Activated", broken)  # no context activation in node/tool bodies
+    monkeypatch.setattr(_context, "_chat_context", broken)
+
+    result = weather_agent().invoke({"messages": [HumanMessage("weather?")]})
+
+    assert result["messages"][-1].content == "sunny"
+    names = sorted(s.name for s in otel.spans())
+    assert names == ["chat fake-model", "chat fake-model", "execute_tool get_weather"]
+    assert len(lc.handler.runs) == 0
+    assert [r for r in caplog.records if r.name == "agent_otel" and "bug" in str(r.exc_info)]
+
+
+def test_unsampled_runs_record_metrics_only(otel: Any, instrument: Any) -> None:
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
+
+    exporting = otel.tracer_provider
+    unsampled = TracerProvider(sampler=ALWAYS_OFF)
+    for processor in exporting._active_span_processor._span_processors:
+        unsampled.add_span_processor(processor)
+    lc = instrument(tracer_provider=unsampled)
+
+    result = weather_agent().invoke({"messages": [HumanMessage("weather?")]})
+
+    assert result["messages"][-1].content == "sunny"
+    assert otel.spans() == []
+    durations = otel.metrics()["gen_ai.client.operation.duration"]
+    assert sum(point.count for point in durations) == 2  # the two model calls, no spans
+    tokens = otel.metrics()["gen_ai.client.token.usage"]
+    assert sum(p.sum for p in tokens if p.attributes["gen_ai.token.type"] == "input") == 30
+    assert len(lc.handler.runs) == 0
+
+
+def LangChainInstrumentorFor(instrument: Any, **providers: Any) -> Any:
+    """`instrument()` with some providers replaced."""
+    return instrument(**providers)
+
+
+def test_node_spans_from_the_environment(otel: Any, instrument: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AGENT_OTEL_LANGGRAPH_NODE_SPANS", "true")
+    instrument()
+    weather_agent().invoke({"messages": [HumanMessage("weather?")]})
+    assert [name for _, name in tree(otel.spans())] == [
+        "invoke_agent weather",
+        "langgraph.node model",
+        "chat fake-model",
+        "langgraph.node tools",
+        "execute_tool get_weather",
+        "langgraph.node model",
+        "chat fake-model",
+    ]

@@ -17,6 +17,7 @@ import langchain_core.tools.base
 import langgraph._internal._runnable
 from langchain_core.callbacks import CallbackManager
 from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.language_models.llms import BaseLLM
 from langchain_core.retrievers import BaseRetriever
 from langchain_core.tracers import context as tracer_context
 from langgraph.pregel.main import Pregel
@@ -35,6 +36,10 @@ PATCHED = [
     (BaseChatModel, "_agenerate_with_cache"),
     (BaseChatModel, "stream"),
     (BaseChatModel, "astream"),
+    (BaseLLM, "_generate_helper"),
+    (BaseLLM, "_agenerate_helper"),
+    (BaseLLM, "stream"),
+    (BaseLLM, "astream"),
     (BaseRetriever, "invoke"),
     (BaseRetriever, "ainvoke"),
     (Pregel, "stream"),

@@ -17,6 +17,7 @@ import langgraph._internal._runnable
 import pytest
 from langchain_core.callbacks import BaseCallbackHandler, CallbackManager
 from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.language_models.llms import BaseLLM
 from langchain_core.messages import AIMessage, HumanMessage
 from langchain_core.retrievers import BaseRetriever
 from langchain_core.tools import tool
@@ -84,6 +85,12 @@ def test_set_config_context_runs_bodies_in_a_copied_context(module_name: str) ->
 def test_chat_generate_with_cache_receives_the_run_manager(name: str) -> None:
     parameters = inspect.signature(vars(BaseChatModel)[name]).parameters
     assert list(parameters)[:4] == ["self", "messages", "stop", "run_manager"]
+
+
+@pytest.mark.parametrize("name", ["_generate_helper", "_agenerate_helper"])
+def test_llm_generate_helper_receives_the_run_managers(name: str) -> None:
+    parameters = inspect.signature(vars(BaseLLM)[name]).parameters
+    assert list(parameters)[:4] == ["self", "prompts", "stop", "run_managers"]
 
 
 def test_documented_run_ids_are_honoured() -> None:

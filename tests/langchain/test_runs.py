@@ -129,3 +129,15 @@ def test_uninstrument_ends_open_spans_and_forgets_them(otel: Any, instrument: An
 
     assert len(handler.runs) == 0
     assert attrs(one(otel.spans(), "invoke_workflow left"))["agent_otel.stream.end"] == "abandoned"
+
+
+def test_graph_announcements_are_bounded(otel: Any, lc: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from agent_otel.instrumentation.langchain import _langgraph
+
+    monkeypatch.setattr(_langgraph, "PENDING_LIMIT", 3)
+    graph = two_steps()
+    never_iterated = [graph.stream(PAYLOAD) for _ in range(5)]
+    assert len(lc.handler.graphs) == 3  # streams never started: their announcements are dropped in time
+    graph.invoke(PAYLOAD)  # announced (dropping the oldest stale one), then taken when its run starts
+    assert len(lc.handler.graphs) == 2
+    assert len(never_iterated) == 5 and one(otel.spans(), "invoke_workflow steps")

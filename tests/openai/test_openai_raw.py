@@ -160,3 +160,17 @@ def test_raw_response_on_other_apis(client: Any, server: Any, otel: Any, instrum
     names = [s.name for s in otel.spans()]
     assert names == ["embeddings text-embedding-3-small", "chat gpt-4.1", "fetch_response"]
     assert all("gen_ai.response.model" in s.attributes for s in otel.spans())
+
+
+async def test_async_raw_response_stream(aclient: Any, server: Any, otel: Any, instrumented: Any) -> None:
+    server.enqueue(Reply.sse(chat_chunks("m n", include_usage=True, id="chatcmpl-ars")))
+    raw = await aclient.chat.completions.with_raw_response.create(
+        **CHAT, stream=True, stream_options={"include_usage": True}
+    )
+    stream = raw.parse()  # LegacyAPIResponse.parse is synchronous even for the async client
+    assert isinstance(stream, openai.AsyncStream)
+    chunks = [c async for c in stream]
+    assert len(chunks) == 5
+    a = only_span(otel).attributes
+    assert a["gen_ai.response.id"] == "chatcmpl-ars"
+    assert a["gen_ai.usage.input_tokens"] == 12

@@ -92,3 +92,24 @@ async def test_unsampled_async_embeddings(aclient: Any, server: Any, otel: Any, 
         points(otel, "gen_ai.client.operation.duration")[0].attributes["gen_ai.operation.name"]
         == "embeddings"
     )
+
+
+def test_unsampled_cost_uses_cached_tokens(client: Any, server: Any, otel: Any, instrumented: Any) -> None:
+    from agent_otel.testing import chat_completion
+
+    full = chat_completion("a", model="gpt-4o-mini-2024-07-18", prompt_tokens=1000, completion_tokens=0)
+    cached = chat_completion(
+        "a", model="gpt-4o-mini-2024-07-18", prompt_tokens=1000, completion_tokens=0, cached_tokens=1000
+    )
+    server.enqueue(Reply.json(full), Reply.json(cached))
+    token = _unsampled_parent()
+    try:
+        client.chat.completions.create(**CHAT)
+        client.chat.completions.create(**CHAT)
+    finally:
+        context.detach(token)
+    costs = points(otel, "gen_ai.client.operation.cost")
+    assert len(costs) == 1 and costs[0].count == 2
+    # The cached call is priced at the cached rate: the two together cost less than twice the full one.
+    assert costs[0].min < costs[0].max
+    assert costs[0].attributes["gen_ai.usage.cost.currency"] == "USD"

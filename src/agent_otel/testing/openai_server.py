@@ -41,13 +41,14 @@ Reply builders (`Reply` is a plain dataclass):
 
 - `Reply.json(body, status=200, headers=None)`.
 - `Reply.error(status, message, type="invalid_request_error", code=None, headers=None,
-  retry_after_ms=None)`: an OpenAI error body. Pass `retry_after_ms=1` to make the client's retry fast
-  (openai ignores a `retry-after-ms` of 0 and falls back to its own 0.5 s+ backoff).
+  retry_after_ms=None, param=None)`: an OpenAI error body. Pass `retry_after_ms=1` to make the client's
+  retry fast (openai ignores a `retry-after-ms` of 0 and falls back to its own 0.5 s+ backoff).
 - `Reply.sse(events, fail_after=None, failure="error", done=None, delay=0.0, headers=None)`: events are
   dicts (`data: {...}`) or `(event_type, dict)` pairs (`event: type` + `data: {...}`). `done` appends
   `data: [DONE]` (default: yes for dicts, no for pairs). `fail_after=N` stops after N events, then sends
   `data: {"error": {...}}` (`failure="error"`; the SDK raises `APIError`) or drops the connection
-  mid-body (`failure="disconnect"`; the SDK raises `APIConnectionError`). `delay` sleeps before each event.
+  mid-body (`failure="disconnect"`; see the note on openai versions below). `delay` sleeps before each
+  event.
 - `Reply.hang(seconds, then=None)`: say nothing for `seconds` (client timeouts), then send `then` or
   close the connection.
 - `Reply.disconnect()`: close the connection without answering.
@@ -58,10 +59,15 @@ Body builders (plain dicts, shaped like the real API): `chat_completion(...)`, `
 `{"id": "call_1", "name": "get_weather", "arguments": {"city": "Paris"}}` (arguments a dict or a
 JSON string).
 
-Without sockets: `mock_transport_handler(responder=None, replies=())` returns a handler for
+Without sockets: `mock_transport_handler(responder=None, replies=(), record=True)` returns a handler for
 `httpx2.MockTransport` (or `httpx.MockTransport`; the response type follows the request's library)
-with the same routing, queue and defaults; its `.requests` attribute records requests. Disconnects and
-hangs are emulated by raising the transport's `ReadError` / `ReadTimeout`.
+with the same routing, queue and defaults; its `.requests` attribute records requests (unless
+`record=False`) and `.enqueue(*replies)` queues replies. `Reply.disconnect()` raises the library's
+`RemoteProtocolError`, `Reply.hang()` its `ReadTimeout`, and an SSE `failure="disconnect"` its
+`ReadError` part-way through the body.
+
+openai >= 2 wraps transport errors met while reading a stream in `APIConnectionError`; openai 1.x lets
+the transport's own exception through.
 
 Handlers swallow BrokenPipeError / ConnectionResetError (a client that closes a stream early).
 """
@@ -496,7 +502,6 @@ def response_events(
     (`response.completed`, `response.incomplete` or `response.failed`).
     """
     final = response_object(text, **response_kwargs)
-    rid = final["id"]
     seq = itertools.count(0)
     start = {**final, "status": "in_progress", "output": [], "usage": None}
     events: list[tuple[str, dict[str, Any]]] = []
@@ -571,7 +576,6 @@ def response_events(
         "failed": "response.failed",
     }
     add(terminal.get(final["status"], "response.completed"), response=final)
-    del rid
     return events
 
 

@@ -7,8 +7,12 @@ unless installed). What it installs:
   `register_configure_hook` (removed again on uninstrument);
 - execution-boundary context activation (`_context`): `set_config_context` in the modules that run
   runnable, tool and LangGraph node bodies, `BaseChatModel._generate_with_cache` /
-  `_agenerate_with_cache` / `stream` / `astream`, `BaseRetriever.invoke` / `ainvoke`;
+  `_agenerate_with_cache` / `stream` / `astream`, `BaseLLM._generate_helper` / `_agenerate_helper` /
+  `stream` / `astream`, `BaseRetriever.invoke` / `ainvoke`;
 - with LangGraph installed, `Pregel.stream` / `astream`, which announce compiled graphs to the handler.
+
+17 patch points in all (the official instrumentor uses 36). Importing this module imports neither
+langchain-core nor LangGraph; `instrument()` does.
 
 Spans: `invoke_workflow [name]` for LangGraph graphs, `invoke_agent {name}` for agents, `chat {model}`
 (or `text_completion {model}`) per model call, `execute_tool {tool}`, `retrieval`, and optionally

@@ -61,6 +61,7 @@ GENERIC_NAMES = frozenset(
     }
 )
 
+_NONE4 = (None, None, None, None)
 _NODE_TAG = "graph:step:"
 _CREATE_AGENT = "langchain_create_agent"
 _REACT_AGENT_MODULE = "langgraph.prebuilt.chat_agent_executor"
@@ -74,12 +75,13 @@ def meaningful(name: str | None) -> str | None:
 
 
 def read_marks(metadata: Mapping[str, Any]) -> tuple[Any, ...] | None:
-    """The classification keys present in a run's metadata, or None when there are none."""
-    values = tuple(metadata.get(key) for key in MARK_KEYS)
-    for value in values:
-        if value is not None:
-            return values
-    return None
+    """The classification keys present in a run's metadata (in MARK_KEYS order), or None when none is."""
+    get = metadata.get
+    values = (get("agent_name"), get("otel_agent_span"), get("workflow_name"), get("otel_workflow_span"))
+    trace_flag = get("otel_trace")
+    if trace_flag is None and values == _NONE4:
+        return None
+    return (*values, trace_flag)
 
 
 def is_node(tags: list[str] | None) -> bool:

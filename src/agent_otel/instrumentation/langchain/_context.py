@@ -9,17 +9,20 @@ boundaries, in the frame that runs the code:
   `config["callbacks"].parent_run_id` naming the run being executed. We attach that run's context inside
   the copy (and detach it there on exit): the caller's context is never touched, and threads or tasks
   started from the body inherit it.
-- `BaseChatModel._generate_with_cache` / `_agenerate_with_cache` receive the chat run's `run_manager`:
-  attach and detach around the call, so the provider SDK call (and the openai instrumentor, which then
-  merges into our chat span instead of opening a second one) sees the chat span.
-- `BaseChatModel.stream` / `astream` and `BaseRetriever.invoke` / `ainvoke` start their run inside the
-  call. We pass a run id in (the documented `run_id` config/keyword), the handler attaches that run's
-  context when the run starts (same thread or task, `run_inline=True`), and the wrapper detaches it in
-  the same frame right after; streams re-activate the context around each later chunk.
+- `BaseChatModel._generate_with_cache` / `_agenerate_with_cache` (and `BaseLLM._generate_helper` /
+  `_agenerate_helper` for completion models) receive the model run's run manager: attach and detach
+  around the call, so the provider SDK call (and the openai instrumentor, which then merges into our
+  span instead of opening a second one) sees the model span.
+- `BaseChatModel.stream` / `astream`, `BaseLLM.stream` / `astream` and `BaseRetriever.invoke` /
+  `ainvoke` start their run inside the call. We pass a run id in (the documented `run_id` config or
+  keyword), the handler attaches that run's context when the run starts (same thread or task:
+  `run_inline=True`), and the wrapper detaches it in the same frame right after; streams re-activate
+  the context around each later chunk, never between chunks (the caller's code runs there).
 
-Private names used: `langchain_core.*.set_config_context` module bindings and
-`langgraph._internal._runnable.set_config_context` (tests/langchain/test_library_contract.py fails loudly
-if they move), `BaseChatModel._generate_with_cache` / `_agenerate_with_cache`.
+Private names used (tests/langchain/test_langchain_library_contract.py fails loudly if they change): the
+`set_config_context` module bindings in langchain-core and `langgraph._internal._runnable`,
+`BaseChatModel._generate_with_cache` / `_agenerate_with_cache`, `BaseLLM._generate_helper` /
+`_agenerate_helper`.
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ SET_CONFIG_CONTEXT_MODULES = (
 )
 LANGGRAPH_SET_CONFIG_CONTEXT_MODULE = "langgraph._internal._runnable"
 _CHAT_MODULE = "langchain_core.language_models.chat_models"
+_LLM_MODULE = "langchain_core.language_models.llms"
 _RETRIEVER_MODULE = "langchain_core.retrievers"
 
 
@@ -116,7 +120,7 @@ def install(patcher: Patcher, handler: OtelCallbackHandler, *, langgraph: bool) 
         return cm
 
     def generate(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        ctx = _chat_context(handler, args, kwargs)
+        ctx = _guarded_chat_context(handler, args, kwargs)
         if ctx is None:
             return wrapped(*args, **kwargs)
         token = attach(ctx)
@@ -126,7 +130,7 @@ def install(patcher: Patcher, handler: OtelCallbackHandler, *, langgraph: bool) 
             detach(token)
 
     async def agenerate(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        ctx = _chat_context(handler, args, kwargs)
+        ctx = _guarded_chat_context(handler, args, kwargs)
         if ctx is None:
             return await wrapped(*args, **kwargs)
         token = attach(ctx)
@@ -156,10 +160,13 @@ def install(patcher: Patcher, handler: OtelCallbackHandler, *, langgraph: bool) 
         return _aactivate_stream(wrapped(*args, **kwargs), handler, run_id)
 
     def retrieve(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        if not handler.active:
+        slot = None
+        if handler.active:
+            with guard("agent_otel.langchain.retriever"):
+                kwargs, run_id = _retriever_run_id(kwargs)
+                slot = expect[run_id] = Slot()
+        if slot is None:
             return wrapped(*args, **kwargs)
-        kwargs, run_id = _retriever_run_id(kwargs)
-        slot = expect[run_id] = Slot()
         try:
             return wrapped(*args, **kwargs)
         finally:
@@ -167,10 +174,13 @@ def install(patcher: Patcher, handler: OtelCallbackHandler, *, langgraph: bool) 
             slot.release()
 
     async def aretrieve(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        if not handler.active:
+        slot = None
+        if handler.active:
+            with guard("agent_otel.langchain.retriever"):
+                kwargs, run_id = _retriever_run_id(kwargs)
+                slot = expect[run_id] = Slot()
+        if slot is None:
             return await wrapped(*args, **kwargs)
-        kwargs, run_id = _retriever_run_id(kwargs)
-        slot = expect[run_id] = Slot()
         try:
             return await wrapped(*args, **kwargs)
         finally:
@@ -185,6 +195,10 @@ def install(patcher: Patcher, handler: OtelCallbackHandler, *, langgraph: bool) 
     patcher.wrap(_CHAT_MODULE, "BaseChatModel._agenerate_with_cache", agenerate)
     patcher.wrap(_CHAT_MODULE, "BaseChatModel.stream", stream)
     patcher.wrap(_CHAT_MODULE, "BaseChatModel.astream", astream)
+    patcher.wrap(_LLM_MODULE, "BaseLLM._generate_helper", generate)
+    patcher.wrap(_LLM_MODULE, "BaseLLM._agenerate_helper", agenerate)
+    patcher.wrap(_LLM_MODULE, "BaseLLM.stream", stream)
+    patcher.wrap(_LLM_MODULE, "BaseLLM.astream", astream)
     patcher.wrap(_RETRIEVER_MODULE, "BaseRetriever.invoke", retrieve)
     patcher.wrap(_RETRIEVER_MODULE, "BaseRetriever.ainvoke", aretrieve)
 
@@ -192,16 +206,26 @@ def install(patcher: Patcher, handler: OtelCallbackHandler, *, langgraph: bool) 
 def _chat_context(
     handler: OtelCallbackHandler, args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> Context | None:
-    """The chat run's context for `_generate_with_cache(messages, stop=None, run_manager=None, ...)`."""
+    """The model run's context for `BaseChatModel._generate_with_cache(messages, stop, run_manager, ...)`
+    and `BaseLLM._generate_helper(prompts, stop, run_managers, ...)` (one prompt: one run)."""
     if not handler.active:
         return None
+    manager = kwargs.get("run_manager", kwargs.get("run_managers"))
+    if manager is None and len(args) > 2:
+        manager = args[2]
+    if isinstance(manager, list):
+        # A batch of prompts in one provider call cannot be attributed to one run: no activation.
+        manager = manager[0] if len(manager) == 1 else None
+    run_id = getattr(manager, "run_id", None)
+    run = handler.runs.get(run_id) if run_id is not None else None
+    return run.ctx if run is not None else None
+
+
+def _guarded_chat_context(
+    handler: OtelCallbackHandler, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Context | None:
     try:
-        manager = kwargs.get("run_manager")
-        if manager is None and len(args) > 2:
-            manager = args[2]
-        run_id = getattr(manager, "run_id", None)
-        run = handler.runs.get(run_id) if run_id is not None else None
-        return run.ctx if run is not None else None
+        return _chat_context(handler, args, kwargs)
     except Exception as exc:
         report("agent_otel.langchain.generate", exc)
         return None

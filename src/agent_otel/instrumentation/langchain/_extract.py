@@ -252,16 +252,24 @@ def apply_response(inv: Any, response: Any) -> tuple[int | None, int | None]:
         inv.thinking_tokens = reasoning
     # An explicit (possibly empty) list: util-genai must not invent one from the output messages.
     inv.finish_reasons = finish_reasons(response)
+    model = response_model(response)
+    if model:
+        inv.response_model_name = model
     message = _first_message(response)
     metadata = getattr(message, "response_metadata", None) or {}
     llm_output = getattr(response, "llm_output", None) or {}
-    model = metadata.get("model_name") or metadata.get("model") or llm_output.get("model_name")
-    if isinstance(model, str) and model:
-        inv.response_model_name = model
     response_id = metadata.get("id") or llm_output.get("id")
     if isinstance(response_id, str) and response_id:
         inv.response_id = response_id
     return input_tokens, output_tokens
+
+
+def response_model(response: Any) -> str | None:
+    """The model that answered, as the provider reported it."""
+    metadata = getattr(_first_message(response), "response_metadata", None) or {}
+    llm_output = getattr(response, "llm_output", None) or {}
+    model = metadata.get("model_name") or metadata.get("model") or llm_output.get("model_name")
+    return model if isinstance(model, str) and model else None
 
 
 # ------------------------------------------------------------------------- content (opt-in only)

@@ -5,14 +5,14 @@ turns chat-model, LLM, tool and retriever runs into inference, tool and retrieva
 runs into agent / workflow / node spans or nothing (see `_classify`). Spans are parented explicitly:
 a run's parent context is its parent run's, unless the current context descends from the parent run's
 own (then it is used, so a user span opened inside a node or tool stays the parent of what runs in it).
-The handler never attaches context (see `_context`), never raises (every method is guarded) and runs
+The handler never attaches context (see `_context`), never raises (every method catches and reports
+its own faults through `telemetry.safety.report`) and runs
 inline (`run_inline=True`: in async runs its methods are called in the caller's task, which both keeps
 the ambient context visible and avoids an executor hop per callback).
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
@@ -43,12 +43,17 @@ from agent_otel.instrumentation.langchain._runs import (
     RunMap,
 )
 from agent_otel.telemetry import semconv as sc
-from agent_otel.telemetry.genai import Error, GenAITelemetry, gen_ai_json_dumps, node_span
-from agent_otel.telemetry.safety import guard, guarded, report
-
-_logger = logging.getLogger(__name__)
+from agent_otel.telemetry.genai import (
+    Error,
+    GenAITelemetry,
+    fq_exception_type,
+    gen_ai_json_dumps,
+    node_span,
+)
+from agent_otel.telemetry.safety import guard, report
 
 _WHERE = "agent_otel.instrumentation.langchain.handler"
+_NO_METADATA: Mapping[str, Any] = {}
 _OTHER = "_OTHER"
 _CLOSED = "closed"
 _ABANDONED = "abandoned"
@@ -130,7 +135,6 @@ class OtelCallbackHandler(BaseCallbackHandler):
 
     # ------------------------------------------------------------------------------------- chains
 
-    @guarded()
     def on_chain_start(
         self,
         serialized: dict[str, Any] | None,
@@ -142,91 +146,102 @@ class OtelCallbackHandler(BaseCallbackHandler):
         metadata: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
-        if not self.active:
-            return
-        parent = self.runs.get(parent_run_id)
-        graph = self.graphs.pop(run_id, None) if self.graphs else None
-        md = metadata or {}
-        marks = read_marks(md) if md else None
-        base = self._base(parent)
-        if (parent is not None and parent.suppress) or (marks is not None and marks[TRACE_FLAG] is False):
-            self._passthrough(run_id, CHAIN, parent, base, marks=marks, suppress=True)
-            return
-        name = kwargs.get("name") or ex.class_name(serialized)
-        kind, span_name = classify_chain(
-            name,
-            md,
-            tags,
-            marks,
-            parent.marks if parent is not None else None,
-            parent is None,
-            graph,
-            self.graphs_hooked,
-            self.node_spans,
-        )
-        if kind == NODE and parent is not None and parent.subgraphs and name in parent.subgraphs:
-            kind = CHAIN  # the graph inside the node gets the span: one span, not two
-        if kind == CHAIN or self.tel.skip_span(base):
-            run = self._passthrough(run_id, CHAIN, parent, base, marks=marks)
-            if graph is not None and self.node_spans:
-                run.subgraphs = subgraph_nodes(graph)
-            return
-        tel = self.tel
-        if kind == NODE:
-            call = node_span(tel, span_name or "", scope_name=self.scope_name, context=base)
-        else:
-            conversation = ex.conversation_id(md)
-            if kind == AGENT:
-                description = md.get("agent_description")
-                call = tel.agent(
-                    span_name,
-                    description=description if isinstance(description, str) else None,
-                    context=base,
-                    attach=False,
-                    conversation_id=conversation,
-                )
+        try:
+            if not self.active:
+                return
+            parent = self.runs.get(parent_run_id) if parent_run_id is not None else None
+            graph = self.graphs.pop(run_id, None) if self.graphs else None
+            md = metadata or _NO_METADATA
+            marks = read_marks(md) if md else None
+            base = self._base(parent)
+            if (parent is not None and parent.suppress) or (marks is not None and marks[TRACE_FLAG] is False):
+                self._passthrough(run_id, CHAIN, parent, base, marks=marks, suppress=True)
+                return
+            name = kwargs.get("name") or ex.class_name(serialized)
+            if graph is None and marks is None and self.graphs_hooked and not self.node_spans:
+                kind, span_name = CHAIN, None  # the common case: plumbing (a node, a step, a lambda...)
             else:
-                call = tel.workflow(span_name, context=base, attach=False, conversation_id=conversation)
-            with guard(_WHERE):
-                node = md.get("langgraph_node")
-                if isinstance(node, str):
-                    call.inv.attributes[sc.AGENT_OTEL_LANGGRAPH_NODE] = node
-                if tel.capture_content:
-                    messages = ex.chain_messages(inputs)
-                    if messages:
-                        call.inv.input_messages, _ = ex.input_messages(messages)
-        run = Run(run_id, kind, parent, call, set_value(RUN_KEY, run_id, call.context), marks)
-        if graph is not None and self.node_spans:
-            run.subgraphs = subgraph_nodes(graph)
-        self._track(run)
+                kind, span_name = classify_chain(
+                    name,
+                    md,
+                    tags,
+                    marks,
+                    parent.marks if parent is not None else None,
+                    parent is None,
+                    graph,
+                    self.graphs_hooked,
+                    self.node_spans,
+                )
+            if kind == NODE and parent is not None and parent.subgraphs and name in parent.subgraphs:
+                kind = CHAIN  # the graph inside the node gets the span: one span, not two
+            if kind == CHAIN or self.tel.skip_span(base):
+                run = self._passthrough(run_id, CHAIN, parent, base, marks=marks)
+                if graph is not None and self.node_spans:
+                    run.subgraphs = subgraph_nodes(graph)
+                return
+            tel = self.tel
+            if kind == NODE:
+                call = node_span(tel, span_name or "", scope_name=self.scope_name, context=base)
+            else:
+                conversation = ex.conversation_id(md)
+                if kind == AGENT:
+                    description = md.get("agent_description")
+                    call = tel.agent(
+                        span_name,
+                        description=description if isinstance(description, str) else None,
+                        context=base,
+                        attach=False,
+                        conversation_id=conversation,
+                    )
+                else:
+                    call = tel.workflow(span_name, context=base, attach=False, conversation_id=conversation)
+                with guard(_WHERE):
+                    node = md.get("langgraph_node")
+                    if isinstance(node, str):
+                        call.inv.attributes[sc.AGENT_OTEL_LANGGRAPH_NODE] = node
+                    if tel.capture_content:
+                        messages = ex.chain_messages(inputs)
+                        if messages:
+                            call.inv.input_messages, _ = ex.input_messages(messages)
+            run = Run(run_id, kind, parent, call, set_value(RUN_KEY, run_id, call.context), marks)
+            if graph is not None and self.node_spans:
+                with guard(_WHERE):
+                    run.subgraphs = subgraph_nodes(graph)
+            self._track(run)
+        except Exception as exc:  # our fault: log it, never raise into LangChain
+            report(_WHERE, exc)
 
-    @guarded()
     def on_chain_end(self, outputs: Any, *, run_id: UUID, **kwargs: Any) -> None:
-        run = self._pop(run_id)
-        if run is None or run.call is None:
-            return
-        call = run.call
-        if run.kind in (AGENT, WORKFLOW):
-            with guard(_WHERE):
-                interrupts = has_interrupt(outputs)
-                if interrupts is not None:
-                    self._mark_interrupted(call, interrupts)
-                elif self.tel.capture_content:
-                    output = ex.final_output(outputs)
-                    if output:
-                        call.inv.output_messages = output
-        self.tel.stop(call)
+        try:
+            run = self._pop(run_id)
+            if run is None or run.call is None:
+                return
+            call = run.call
+            if run.kind in (AGENT, WORKFLOW):
+                with guard(_WHERE):
+                    interrupts = has_interrupt(outputs)
+                    if interrupts is not None:
+                        self._mark_interrupted(call, interrupts)
+                    elif self.tel.capture_content:
+                        output = ex.final_output(outputs)
+                        if output:
+                            call.inv.output_messages = output
+            self.tel.stop(call)
+        except Exception as exc:  # our fault: log it, never raise into LangChain
+            report(_WHERE, exc)
 
-    @guarded()
     def on_chain_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:
-        run = self._pop(run_id)
-        if run is None:
-            return
-        if run.call is None:
-            if is_interrupt(error):
-                self._interrupt_ancestors(run, error)
-            return
-        self._end_with_error(run, error)
+        try:
+            run = self._pop(run_id)
+            if run is None:
+                return
+            if run.call is None:
+                if is_interrupt(error):
+                    self._interrupt_ancestors(run, error)
+                return
+            self._end_with_error(run, error)
+        except Exception as exc:  # our fault: log it, never raise into LangChain
+            report(_WHERE, exc)
 
     def _interrupt_ancestors(self, run: Run, error: BaseException) -> None:
         """An interrupt pauses every enclosing agent and workflow (the top graph returns normally)."""
@@ -280,7 +295,6 @@ class OtelCallbackHandler(BaseCallbackHandler):
 
     # --------------------------------------------------------------------------------- chat / llm
 
-    @guarded()
     def on_chat_model_start(
         self,
         serialized: dict[str, Any] | None,
@@ -292,10 +306,12 @@ class OtelCallbackHandler(BaseCallbackHandler):
         metadata: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
-        if self.active:
-            self._model_start(serialized, messages, True, run_id, parent_run_id, metadata, kwargs)
+        try:
+            if self.active:
+                self._model_start(serialized, messages, True, run_id, parent_run_id, metadata, kwargs)
+        except Exception as exc:  # our fault: log it, never raise into LangChain
+            report(_WHERE, exc)
 
-    @guarded()
     def on_llm_start(
         self,
         serialized: dict[str, Any] | None,
@@ -307,8 +323,11 @@ class OtelCallbackHandler(BaseCallbackHandler):
         metadata: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
-        if self.active:
-            self._model_start(serialized, prompts, False, run_id, parent_run_id, metadata, kwargs)
+        try:
+            if self.active:
+                self._model_start(serialized, prompts, False, run_id, parent_run_id, metadata, kwargs)
+        except Exception as exc:  # our fault: log it, never raise into LangChain
+            report(_WHERE, exc)
 
     def _model_start(
         self,
@@ -320,8 +339,8 @@ class OtelCallbackHandler(BaseCallbackHandler):
         metadata: dict[str, Any] | None,
         kwargs: dict[str, Any],
     ) -> None:
-        parent = self.runs.get(parent_run_id)
-        md = metadata or {}
+        parent = self.runs.get(parent_run_id) if parent_run_id is not None else None
+        md = metadata or _NO_METADATA
         if self._suppressed(parent, md):
             return
         base = self._base(parent)
@@ -377,56 +396,71 @@ class OtelCallbackHandler(BaseCallbackHandler):
                 if isinstance(prompt, str)
             ]
 
-    @guarded()
     def on_llm_new_token(self, token: Any, *, run_id: UUID, **kwargs: Any) -> None:
-        run = self.runs.get(run_id)
-        if run is None or run.call is None:
-            return
-        run.chunks += 1
-        if run.chunks == 1 or self.per_chunk_metrics:
-            run.call.inv.record_stream_chunk()
+        try:
+            run = self.runs.get(run_id)
+            if run is None or run.call is None:
+                return
+            run.chunks += 1
+            if run.chunks == 1 or self.per_chunk_metrics:
+                run.call.inv.record_stream_chunk()
+        except Exception as exc:  # our fault: log it, never raise into LangChain
+            report(_WHERE, exc)
 
-    @guarded()
     def on_llm_end(self, response: Any, *, run_id: UUID, **kwargs: Any) -> None:
-        run = self._pop(run_id)
-        if run is None:
-            return
-        call = run.call
-        if call is None:
-            if run.metric_attrs is not None:
-                input_tokens, output_tokens, *_ = ex.usage(response)
-                self.tel.record_unsampled(run.metric_attrs, run.started, input_tokens, output_tokens)
-            return
-        with guard(_WHERE):
-            ex.apply_response(call.inv, response)
-            if self.tel.capture_content and not call.suppressed:
-                call.inv.output_messages = ex.output_messages(response)
-        self.tel.stop(call)
-
-    @guarded()
-    def on_llm_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:
-        run = self._pop(run_id)
-        if run is None:
-            return
-        call = run.call
-        if call is None:
-            if run.metric_attrs is not None:
-                attrs = {**run.metric_attrs, sc.ERROR_TYPE: type(error).__qualname__}
-                self.tel.record_unsampled(attrs, run.started)
-            return
-        response = kwargs.get("response")
-        if response is not None:
+        try:
+            run = self._pop(run_id)
+            if run is None:
+                return
+            call = run.call
+            if call is None:
+                if run.metric_attrs is not None:
+                    input_tokens, output_tokens, cache_read, cache_write, reasoning = ex.usage(response)
+                    self.tel.record_unsampled(
+                        run.metric_attrs,
+                        run.started,
+                        input_tokens,
+                        output_tokens,
+                        cache_read_tokens=cache_read,
+                        cache_write_tokens=cache_write,
+                        reasoning_tokens=reasoning,
+                        response_model=ex.response_model(response),
+                        context=run.ctx,
+                    )
+                return
             with guard(_WHERE):
                 ex.apply_response(call.inv, response)
-        if isinstance(error, GeneratorExit):
-            call.inv.attributes[sc.AGENT_OTEL_STREAM_END] = _CLOSED
+                if self.tel.capture_content and not call.suppressed:
+                    call.inv.output_messages = ex.output_messages(response)
             self.tel.stop(call)
-        else:
-            self.tel.fail(call, error)
+        except Exception as exc:  # our fault: log it, never raise into LangChain
+            report(_WHERE, exc)
+
+    def on_llm_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:
+        try:
+            run = self._pop(run_id)
+            if run is None:
+                return
+            call = run.call
+            if call is None:
+                if run.metric_attrs is not None:
+                    attrs = {**run.metric_attrs, sc.ERROR_TYPE: fq_exception_type(error)}
+                    self.tel.record_unsampled(attrs, run.started, context=run.ctx)
+                return
+            response = kwargs.get("response")
+            if response is not None:
+                with guard(_WHERE):
+                    ex.apply_response(call.inv, response)
+            if isinstance(error, GeneratorExit):
+                call.inv.attributes[sc.AGENT_OTEL_STREAM_END] = _CLOSED
+                self.tel.stop(call)
+            else:
+                self.tel.fail(call, error)
+        except Exception as exc:  # our fault: log it, never raise into LangChain
+            report(_WHERE, exc)
 
     # -------------------------------------------------------------------------------------- tools
 
-    @guarded()
     def on_tool_start(
         self,
         serialized: dict[str, Any] | None,
@@ -439,64 +473,70 @@ class OtelCallbackHandler(BaseCallbackHandler):
         inputs: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
-        if not self.active:
-            return
-        parent = self.runs.get(parent_run_id)
-        md = metadata or {}
-        base = self._base(parent)
-        if self._suppressed(parent, md):
-            self._passthrough(run_id, TOOL, parent, base, suppress=True)
-            return
-        if self.tel.skip_span(base):
-            self._passthrough(run_id, TOOL, parent, base)
-            return
-        ser = serialized or {}
-        name = ser.get("name") or kwargs.get("name") or "tool"
-        description = ser.get("description")
-        call = self.tel.tool(
-            name,
-            tool_type="function",
-            call_id=kwargs.get("tool_call_id"),
-            description=description if isinstance(description, str) and description else None,
-            context=base,
-            attach=False,
-        )
-        with guard(_WHERE):
-            node = md.get("langgraph_node")
-            if isinstance(node, str):
-                call.inv.attributes[sc.AGENT_OTEL_LANGGRAPH_NODE] = node
-            if self.tel.capture_content:
-                call.inv.arguments = ex.tool_arguments(inputs, input_str)
-        self._track(Run(run_id, TOOL, parent, call, set_value(RUN_KEY, run_id, call.context)))
+        try:
+            if not self.active:
+                return
+            parent = self.runs.get(parent_run_id) if parent_run_id is not None else None
+            md = metadata or _NO_METADATA
+            base = self._base(parent)
+            if self._suppressed(parent, md):
+                self._passthrough(run_id, TOOL, parent, base, suppress=True)
+                return
+            if self.tel.skip_span(base):
+                self._passthrough(run_id, TOOL, parent, base)
+                return
+            ser = serialized or {}
+            name = ser.get("name") or kwargs.get("name") or "tool"
+            description = ser.get("description")
+            call = self.tel.tool(
+                name,
+                tool_type="function",
+                call_id=kwargs.get("tool_call_id"),
+                description=description if isinstance(description, str) and description else None,
+                context=base,
+                attach=False,
+            )
+            with guard(_WHERE):
+                node = md.get("langgraph_node")
+                if isinstance(node, str):
+                    call.inv.attributes[sc.AGENT_OTEL_LANGGRAPH_NODE] = node
+                if self.tel.capture_content:
+                    call.inv.arguments = ex.tool_arguments(inputs, input_str)
+            self._track(Run(run_id, TOOL, parent, call, set_value(RUN_KEY, run_id, call.context)))
+        except Exception as exc:  # our fault: log it, never raise into LangChain
+            report(_WHERE, exc)
 
-    @guarded()
     def on_tool_end(self, output: Any, *, run_id: UUID, **kwargs: Any) -> None:
-        run = self._pop(run_id)
-        if run is None or run.call is None:
-            return
-        call = run.call
-        with guard(_WHERE):
-            target = handoff_target(output)
-            if target is not None:
-                call.inv.attributes[sc.AGENT_OTEL_HANDOFF_TARGET] = target
-            elif self.tel.capture_content:
-                call.inv.tool_result = ex.tool_result(output)
-        if getattr(output, "status", None) == "error":
-            # The tool raised and LangChain turned the error into its result (handle_tool_error).
-            self.tel.fail(call, Error(message=None, type=_OTHER))
-        else:
-            self.tel.stop(call)
+        try:
+            run = self._pop(run_id)
+            if run is None or run.call is None:
+                return
+            call = run.call
+            with guard(_WHERE):
+                target = handoff_target(output)
+                if target is not None:
+                    call.inv.attributes[sc.AGENT_OTEL_HANDOFF_TARGET] = target
+                elif self.tel.capture_content:
+                    call.inv.tool_result = ex.tool_result(output)
+            if getattr(output, "status", None) == "error":
+                # The tool raised and LangChain turned the error into its result (handle_tool_error).
+                self.tel.fail(call, Error(message=None, type=_OTHER))
+            else:
+                self.tel.stop(call)
+        except Exception as exc:  # our fault: log it, never raise into LangChain
+            report(_WHERE, exc)
 
-    @guarded()
     def on_tool_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:
-        run = self._pop(run_id)
-        if run is None or run.call is None:
-            return
-        self._end_with_error(run, error)
+        try:
+            run = self._pop(run_id)
+            if run is None or run.call is None:
+                return
+            self._end_with_error(run, error)
+        except Exception as exc:  # our fault: log it, never raise into LangChain
+            report(_WHERE, exc)
 
     # --------------------------------------------------------------------------------- retrievers
 
-    @guarded()
     def on_retriever_start(
         self,
         serialized: dict[str, Any] | None,
@@ -508,46 +548,53 @@ class OtelCallbackHandler(BaseCallbackHandler):
         metadata: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
-        if not self.active:
-            return
-        parent = self.runs.get(parent_run_id)
-        md = metadata or {}
-        base = self._base(parent)
-        if self._suppressed(parent, md) or self.tel.skip_span(base):
-            self._passthrough(run_id, RETRIEVER, parent, base, suppress=self._suppressed(parent, md))
-            return
-        provider = md.get("ls_vector_store_provider")
-        model = md.get("ls_embedding_model")
-        call = self.tel.retrieval(
-            provider=provider if isinstance(provider, str) else None,
-            request_model=model if isinstance(model, str) else None,
-            context=base,
-            attach=False,
-        )
-        with guard(_WHERE):
-            node = md.get("langgraph_node")
-            if isinstance(node, str):
-                call.inv.attributes[sc.AGENT_OTEL_LANGGRAPH_NODE] = node
-            if self.tel.capture_content and isinstance(query, str):
-                call.inv.query_text = query
-        self._track(Run(run_id, RETRIEVER, parent, call, set_value(RUN_KEY, run_id, call.context)))
-
-    @guarded()
-    def on_retriever_end(self, documents: Any, *, run_id: UUID, **kwargs: Any) -> None:
-        run = self._pop(run_id)
-        if run is None or run.call is None:
-            return
-        if self.tel.capture_content:
+        try:
+            if not self.active:
+                return
+            parent = self.runs.get(parent_run_id) if parent_run_id is not None else None
+            md = metadata or _NO_METADATA
+            base = self._base(parent)
+            if self._suppressed(parent, md) or self.tel.skip_span(base):
+                self._passthrough(run_id, RETRIEVER, parent, base, suppress=self._suppressed(parent, md))
+                return
+            provider = md.get("ls_vector_store_provider")
+            model = md.get("ls_embedding_model")
+            call = self.tel.retrieval(
+                provider=provider if isinstance(provider, str) else None,
+                request_model=model if isinstance(model, str) else None,
+                context=base,
+                attach=False,
+            )
             with guard(_WHERE):
-                run.call.inv.documents = ex.documents(documents)
-        self.tel.stop(run.call)
+                node = md.get("langgraph_node")
+                if isinstance(node, str):
+                    call.inv.attributes[sc.AGENT_OTEL_LANGGRAPH_NODE] = node
+                if self.tel.capture_content and isinstance(query, str):
+                    call.inv.query_text = query
+            self._track(Run(run_id, RETRIEVER, parent, call, set_value(RUN_KEY, run_id, call.context)))
+        except Exception as exc:  # our fault: log it, never raise into LangChain
+            report(_WHERE, exc)
 
-    @guarded()
+    def on_retriever_end(self, documents: Any, *, run_id: UUID, **kwargs: Any) -> None:
+        try:
+            run = self._pop(run_id)
+            if run is None or run.call is None:
+                return
+            if self.tel.capture_content:
+                with guard(_WHERE):
+                    run.call.inv.documents = ex.documents(documents)
+            self.tel.stop(run.call)
+        except Exception as exc:  # our fault: log it, never raise into LangChain
+            report(_WHERE, exc)
+
     def on_retriever_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:
-        run = self._pop(run_id)
-        if run is None or run.call is None:
-            return
-        self.tel.fail(run.call, error)
+        try:
+            run = self._pop(run_id)
+            if run is None or run.call is None:
+                return
+            self.tel.fail(run.call, error)
+        except Exception as exc:  # our fault: log it, never raise into LangChain
+            report(_WHERE, exc)
 
     # ------------------------------------------------------------------- LangGraph graph lifecycle
 

@@ -3,7 +3,8 @@
 - `Pregel.stream` / `Pregel.astream` (public; `invoke`/`ainvoke`/`batch` go through them) are wrapped to
   announce "run X is this compiled graph" to the handler, which can then classify agents
   (`create_agent`, `create_react_agent`) and workflows exactly. The run id is passed the documented way,
-  `config["run_id"]`, so the announcement matches that run only.
+  `config["run_id"]`, so the announcement matches that run only. Announcements are bounded
+  (`PENDING_LIMIT`): one whose stream is never iterated is eventually dropped.
 - Handoffs (`Command(graph=Command.PARENT)` -> `ParentCommand`) and `interrupt()` (`GraphInterrupt`) reach
   callbacks as errors. Both are `GraphBubbleUp`: control flow, recorded on spans, never ERROR.
 
@@ -14,11 +15,10 @@ an exception or Command from LangGraph implies LangGraph is loaded.
 from __future__ import annotations
 
 import sys
-from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
 
-from agent_otel.telemetry.safety import guard
+from agent_otel.telemetry.safety import report
 
 if TYPE_CHECKING:
     from agent_otel.instrumentation._patching import Patcher
@@ -118,53 +118,30 @@ def with_run_id(
     return args, kwargs, run_id
 
 
+# Announcements whose run never started (a stream created and never iterated) are dropped past this.
+PENDING_LIMIT = 1000
+
+
 def install(patcher: Patcher, handler: OtelCallbackHandler) -> bool:
-    """Wrap Pregel.stream/astream; returns whether graph runs will be announced."""
+    """Wrap Pregel.stream/astream; returns whether graph runs will be announced.
+
+    The announcement is made when `stream()` is called and taken by the handler when the graph's run
+    starts (at the stream's first step): no wrapping of the returned (async) generator, so nothing is
+    added per streamed chunk.
+    """
     graphs = handler.graphs
 
-    def stream(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        if not handler.active:
-            return wrapped(*args, **kwargs)
-        run_id = None
-        with guard("agent_otel.langchain.graph_stream"):
-            args, kwargs, run_id = with_run_id(args, kwargs)
-        if run_id is None:
-            return wrapped(*args, **kwargs)
-        return _announce(wrapped(*args, **kwargs), graphs, run_id, instance)
+    def announce(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        if handler.active:
+            try:
+                args, kwargs, run_id = with_run_id(args, kwargs)
+                if len(graphs) >= PENDING_LIMIT:
+                    graphs.pop(next(iter(graphs)), None)
+                graphs[run_id] = instance
+            except Exception as exc:
+                report("agent_otel.langchain.graph_stream", exc)
+        return wrapped(*args, **kwargs)
 
-    def astream(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        if not handler.active:
-            return wrapped(*args, **kwargs)
-        run_id = None
-        with guard("agent_otel.langchain.graph_astream"):
-            args, kwargs, run_id = with_run_id(args, kwargs)
-        if run_id is None:
-            return wrapped(*args, **kwargs)
-        return _aannounce(wrapped(*args, **kwargs), graphs, run_id, instance)
-
-    done = patcher.wrap(_PREGEL_MODULE, "Pregel.stream", stream)
-    done = patcher.wrap(_PREGEL_MODULE, "Pregel.astream", astream) and done
+    done = patcher.wrap(_PREGEL_MODULE, "Pregel.stream", announce)
+    done = patcher.wrap(_PREGEL_MODULE, "Pregel.astream", announce) and done
     return done
-
-
-def _announce(gen: Iterator[Any], graphs: dict[UUID, Any], run_id: UUID, graph: Any) -> Iterator[Any]:
-    # Runs at the first next(): the graph's on_chain_start comes right after, inside `gen`.
-    graphs[run_id] = graph
-    try:
-        yield from gen
-    finally:
-        graphs.pop(run_id, None)
-
-
-async def _aannounce(
-    agen: AsyncIterator[Any], graphs: dict[UUID, Any], run_id: UUID, graph: Any
-) -> AsyncIterator[Any]:
-    graphs[run_id] = graph
-    try:
-        async for item in agen:
-            yield item
-    finally:
-        graphs.pop(run_id, None)
-        aclose = getattr(agen, "aclose", None)
-        if aclose is not None:
-            await aclose()  # an abandoned stream: let LangGraph end its run (GeneratorExit inside)

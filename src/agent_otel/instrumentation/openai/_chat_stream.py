@@ -43,7 +43,10 @@ class ChatStreamState:
         self._finish: dict[int, str] | None = None
         self._choices: dict[int, _ChoiceText] | None = None
 
-    error: Any = None  # chat streams report mid-stream errors by raising; never set
+    @property
+    def error(self) -> None:
+        """Chat streams report a mid-stream failure by raising it (the proxy sees it), never in-band."""
+        return None
 
     def on_chunk(self, chunk: Any) -> None:
         self.count += 1

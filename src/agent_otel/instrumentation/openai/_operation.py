@@ -31,6 +31,8 @@ import weakref
 from contextvars import ContextVar
 from typing import Any
 
+from opentelemetry.context import get_current
+
 from agent_otel.instrumentation.openai import _raw
 from agent_otel.instrumentation.openai import _response as response
 from agent_otel.instrumentation.openai._chat_stream import ChatStreamState
@@ -55,7 +57,7 @@ KIND_FETCH = "fetch"
 
 # openai's private protocol between `with_raw_response` / `with_streaming_response` and the resource
 # methods (openai/_legacy_response.py and openai/_response.py, RAW_RESPONSE_HEADER): "true" returns a
-# LegacyAPIResponse, "stream" an unread APIResponse. tests/openai/test_private_api.py guards it.
+# LegacyAPIResponse, "stream" an unread APIResponse. tests/openai/test_openai_private_api.py guards it.
 RAW_RESPONSE_HEADER = "X-Stainless-Raw-Response"
 
 ABANDONED = Error(message="stream abandoned before it was read to the end", type="_OTHER")
@@ -83,17 +85,19 @@ class Api:
 
 
 class _Sink:
-    """Stands in for the invocation on the unsampled path: collects what the metrics need."""
+    """Stands in for the invocation on the unsampled path: the extractors write usage and the response
+    model here (stream accumulators write more: id, finish reasons, ...), and the metrics and cost read
+    them back. `context` is the caller's context at the start, for agent/workflow roll-ups."""
 
     def __init__(self) -> None:
         self.attributes: dict[str, Any] = {}
         self.input_tokens: int | None = None
         self.output_tokens: int | None = None
+        self.cache_read_input_tokens: int | None = None
+        self.cache_write_input_tokens: int | None = None
+        self.thinking_tokens: int | None = None
         self.response_model_name: str | None = None
-
-    def __setattr__(self, name: str, value: Any) -> None:  # extractors set more than we keep
-        if name in ("attributes", "input_tokens", "output_tokens", "response_model_name"):
-            object.__setattr__(self, name, value)
+        self.context: Any = None
 
 
 def _closed_response(stream: Any) -> bool:
@@ -136,6 +140,7 @@ class Operation:
             self.started = 0.0
         else:
             self.inv = _Sink()
+            self.inv.context = get_current()
             self.capture = False
             self.started = timeit.default_timer()
         self.deferred: Any = None
@@ -258,11 +263,10 @@ class Operation:
 
     def _complete(self, result: Any) -> None:
         if self.call is None:
-            sink = self.inv
-            model = getattr(result, "model", None)
-            if isinstance(model, str):
-                sink.response_model_name = model
-            sink.input_tokens, sink.output_tokens = response.usage_of(result)
+            try:
+                response.usage_only(self.inv, result, self.api.kind)
+            except Exception as exc:
+                report(f"{_WHERE}.response", exc)
             self._end(None)
             return
         error: Error | None = None
@@ -339,12 +343,23 @@ class Operation:
 
     def _record_unsampled(self, error: BaseException | Error | None) -> None:
         sink = self.inv
-        attrs = self.server.metric_attributes(self.api.operation, self.model)
-        if sink.response_model_name is not None:
-            attrs[sc.RESPONSE_MODEL] = sink.response_model_name
+        attrs = self.server.metric_attributes(self.api.operation, self.model, sink.response_model_name)
         if error is not None:
-            attrs[sc.ERROR_TYPE] = error.type if isinstance(error, Error) else fq_exception_type(error)
-        self.owner.telemetry.record_unsampled(attrs, self.started, sink.input_tokens, sink.output_tokens)
+            attrs = {
+                **attrs,
+                sc.ERROR_TYPE: error.type if isinstance(error, Error) else fq_exception_type(error),
+            }
+        self.owner.telemetry.record_unsampled(
+            attrs,
+            self.started,
+            sink.input_tokens,
+            sink.output_tokens,
+            cache_read_tokens=sink.cache_read_input_tokens,
+            cache_write_tokens=sink.cache_write_input_tokens,
+            reasoning_tokens=sink.thinking_tokens,
+            response_model=sink.response_model_name,
+            context=sink.context,
+        )
 
 
 def _failed_response_error(result: Any) -> Error:

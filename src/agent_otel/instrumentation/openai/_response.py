@@ -7,7 +7,7 @@ span-only `openai.response.service_tier` / `openai.response.system_fingerprint`.
 with content capture on. Every read tolerates a missing or oddly typed field (an OpenAI-compatible
 server may send less): such a field is skipped, never guessed.
 
-`usage_of(result)` gives (input, output) tokens for the unsampled fast path.
+`usage_only(sink, result, kind)` reads just the model and usage, for the unsampled fast path.
 """
 
 from __future__ import annotations
@@ -208,15 +208,19 @@ def fetch(inv: Any, result: Any, capture: bool, is_openai: bool) -> None:
             inv.tool_definitions = content.tool_definitions(tools)
 
 
-def usage_of(result: Any) -> tuple[int | None, int | None]:
-    """(input, output) tokens of any response object, for the unsampled metrics."""
+def usage_only(sink: Any, result: Any, kind: str) -> None:
+    """The unsampled fast path: only the response model and usage (metrics and cost need nothing else).
+    Only the field names of the result's own API are read (a missing attribute on a pydantic model is
+    an expensive AttributeError)."""
+    model = getattr(result, "model", None)
+    if isinstance(model, str):
+        sink.response_model_name = model
     usage = getattr(result, "usage", None)
-    if usage is None:
-        return None, None
-    inp = getattr(usage, "input_tokens", None)
-    if inp is None:
-        inp = getattr(usage, "prompt_tokens", None)
-    out = getattr(usage, "output_tokens", None)
-    if out is None:
-        out = getattr(usage, "completion_tokens", None)
-    return _count(inp), _count(out)
+    if usage is None or kind == "fetch":  # a fetched response reports no usage
+        return
+    if kind == "responses":
+        responses_usage(sink, usage)
+    elif kind == "embeddings":
+        sink.input_tokens = _count(_field(usage, "prompt_tokens"))
+    else:
+        chat_usage(sink, usage)

@@ -7,8 +7,8 @@ alike) calls it exactly once per failed attempt that will be retried, right befo
 the `except` block that caught the failure. So it tells us the delay (its return value) and, through
 `sys.exc_info()`, what failed: the HTTP status error (its status code) or the transport exception (its
 type). The alternatives, `_sleep_for_retry` (openai >= 1.7x only) and `_send_request` plus the
-`x-stainless-retry-count` header, are version-dependent. tests/openai/test_private_api.py fails loudly if
-the hook disappears or stops being called.
+`x-stainless-retry-count` header, are version-dependent. tests/openai/test_openai_private_api.py fails
+loudly if the hook disappears or stops being called.
 
 Each failed attempt adds a span event `agent_otel.retry` (`agent_otel.attempt` = the failed attempt's
 number, 1 for the first; `agent_otel.attempt.status_code` or `agent_otel.attempt.error.type`;

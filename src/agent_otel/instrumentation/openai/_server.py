@@ -21,22 +21,35 @@ _MAX_CACHE = 256
 class ServerInfo:
     """Provider and server of one client configuration, plus the metric attributes they imply."""
 
-    __slots__ = ("address", "is_openai", "port", "provider")
+    __slots__ = ("_metric_cache", "address", "is_openai", "port", "provider")
 
     def __init__(self, provider: str, address: str | None, port: int | None) -> None:
         self.provider = provider
         self.address = address
         self.port = port
         self.is_openai = provider == sc.PROVIDER_OPENAI
+        self._metric_cache: dict[tuple[str, str | None, str | None], dict[str, Any]] = {}
 
-    def metric_attributes(self, operation: str, request_model: str | None) -> dict[str, Any]:
-        attrs: dict[str, Any] = {sc.OPERATION_NAME: operation, sc.PROVIDER_NAME: self.provider}
+    def metric_attributes(
+        self, operation: str, request_model: str | None, response_model: str | None = None
+    ) -> dict[str, Any]:
+        """Metric attributes of the unsampled fast path. The returned dict is shared: do not modify it."""
+        key = (operation, request_model, response_model)
+        attrs = self._metric_cache.get(key)
+        if attrs is not None:
+            return attrs
+        attrs = {sc.OPERATION_NAME: operation, sc.PROVIDER_NAME: self.provider}
         if request_model:
             attrs[sc.REQUEST_MODEL] = request_model
         if self.address is not None:
             attrs[sc.SERVER_ADDRESS] = self.address
         if self.port is not None:
             attrs[sc.SERVER_PORT] = self.port
+        if response_model:
+            attrs[sc.RESPONSE_MODEL] = response_model
+        if len(self._metric_cache) >= _MAX_CACHE:
+            self._metric_cache.clear()
+        self._metric_cache[key] = attrs
         return attrs
 
 
