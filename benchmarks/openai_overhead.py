@@ -153,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     import openai
+
     from agent_otel.instrumentation.openai import OpenAIInstrumentor
 
     print(f"openai {openai.__version__}, N={args.n} pairs after {args.warmup} warm-up rounds, full SDK")

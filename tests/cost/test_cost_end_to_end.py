@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import openai
 import pytest
 
-import openai
 from agent_otel import manual
 from agent_otel.instrumentation.langchain import LangChainInstrumentor
 from agent_otel.instrumentation.openai import OpenAIInstrumentor

@@ -152,3 +152,36 @@ def test_completion_model_merges_too(otel: Any, both: Any, server: FakeOpenAISer
     assert {s.instrumentation_scope.name for s in spans} == {SCOPE}
     assert all(attrs(s)["server.address"] == "127.0.0.1" for s in spans)
     assert bad_logs(caplog) == []
+
+
+def _under_unsampled_parent() -> Any:
+    from opentelemetry import context, trace
+    from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
+
+    parent = NonRecordingSpan(SpanContext(0x1234, 0x5678, is_remote=True, trace_flags=TraceFlags(0)))
+    return context.attach(trace.set_span_in_context(parent))
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+def test_unsampled_run_records_its_metrics_once(
+    otel: Any, both: Any, server: FakeOpenAIServer, streamed: bool
+) -> None:
+    """Regression: unsampled, the LangChain chat run and the OpenAI call beneath it each recorded the
+    duration, token and cost metrics of the same request."""
+    from opentelemetry import context
+
+    token = _under_unsampled_parent()
+    try:
+        model = llm(server)
+        if streamed:
+            assert "".join(str(c.content) for c in model.stream("hi")) == "Echo: hi"
+        else:
+            assert model.invoke("hi").content == "Echo: hi"
+    finally:
+        context.detach(token)
+    assert otel.spans() == []
+    assert input_tokens_recorded(otel) == DEFAULT_INPUT_TOKENS  # once, not twice
+    durations = otel.metrics()["gen_ai.client.operation.duration"]
+    assert sum(p.count for p in durations) == 1
+    costs = otel.metrics()["gen_ai.client.operation.cost"]
+    assert sum(p.count for p in costs) == 1

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import openai
 import pytest
 from openai_support import CONTENT_ENV, Features
 
-import openai
 from agent_otel.instrumentation.openai import OpenAIInstrumentor
 from agent_otel.testing import FakeOpenAIServer
 

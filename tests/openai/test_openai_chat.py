@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import openai
 import pydantic
 import pytest
 from openai_support import USER, chat_parse_method, only_span, points
 from opentelemetry.trace import SpanKind, StatusCode
 
-import openai
 from agent_otel.testing import Reply, chat_completion
 
 METRIC_FORBIDDEN = (

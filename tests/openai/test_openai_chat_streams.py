@@ -12,11 +12,11 @@ import gc
 import json
 from typing import Any
 
+import openai
 import pytest
 from openai_support import USER, chat_stream_helper, http_lib, only_span, points
 from opentelemetry.trace import StatusCode
 
-import openai
 from agent_otel.telemetry.genai import fq_exception_type
 from agent_otel.testing import Reply, chat_chunks
 

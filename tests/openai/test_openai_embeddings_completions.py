@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import openai
 import pytest
 from openai_support import only_span, points
 from opentelemetry.trace import SpanKind, StatusCode
 
-import openai
 from agent_otel.testing import Reply, completion_chunks, completion_response, embedding_response
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import openai
 import pytest
 from openai_support import USER, http_lib
 
-import openai
 from agent_otel.testing import (
     DEFAULT_INPUT_TOKENS,
     DEFAULT_MODEL_SUFFIX,

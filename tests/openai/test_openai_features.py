@@ -6,9 +6,9 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+import openai
 from openai_support import USER
 
-import openai
 from agent_otel.instrumentation.openai import _patches
 
 

@@ -15,9 +15,9 @@ import importlib
 import sys
 from typing import Any
 
+import openai
 from openai_support import USER
 
-import openai
 from agent_otel.instrumentation.openai._operation import RAW_RESPONSE_HEADER
 from agent_otel.instrumentation.openai._retries import TARGET
 from agent_otel.testing import Reply

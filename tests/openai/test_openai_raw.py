@@ -6,11 +6,11 @@ from __future__ import annotations
 import gc
 from typing import Any
 
+import openai
 import pytest
 from openai_support import USER, only_span
 from opentelemetry.trace import StatusCode
 
-import openai
 from agent_otel.testing import Reply, chat_chunks, chat_completion, response_events
 
 CHAT = {"model": "gpt-4o-mini", "messages": USER}

@@ -6,12 +6,12 @@ from __future__ import annotations
 import gc
 from typing import Any
 
+import openai
 import pydantic
 import pytest
 from openai_support import http_lib, only_span
 from opentelemetry.trace import SpanKind, StatusCode
 
-import openai
 from agent_otel.testing import Reply, response_events, response_object
 
 

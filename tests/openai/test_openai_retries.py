@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import openai
 import pytest
 from openai_support import USER, only_span
 from opentelemetry.trace import StatusCode
 
-import openai
 from agent_otel.testing import Reply, chat_chunks
 
 CHAT = {"model": "gpt-4o-mini", "messages": USER}

@@ -6,12 +6,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import openai
 import pytest
 from openai_support import USER, only_span
 from opentelemetry.instrumentation.utils import suppress_instrumentation
 from opentelemetry.trace import StatusCode
 
-import openai
 from agent_otel.instrumentation.openai import OpenAIInstrumentor, _chat_stream, _patches, _request, _response
 from agent_otel.testing import Reply, chat_chunks, chat_completion
 

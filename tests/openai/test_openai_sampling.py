@@ -113,3 +113,26 @@ def test_unsampled_cost_uses_cached_tokens(client: Any, server: Any, otel: Any, 
     # The cached call is priced at the cached rate: the two together cost less than twice the full one.
     assert costs[0].min < costs[0].max
     assert costs[0].attributes["gen_ai.usage.cost.currency"] == "USD"
+
+
+def test_unsampled_metrics_can_be_turned_off_and_totals_still_add_up(
+    client: Any, server: Any, otel: Any, instrument: Any
+) -> None:
+    """AGENT_OTEL_UNSAMPLED_METRICS=false: an unsampled call records no metric at all (the cheapest path),
+    yet its tokens and cost still reach the enclosing agent's totals."""
+    from agent_otel.telemetry.agents import Scope, with_scope
+
+    instrument(unsampled_metrics=False)
+    scope = Scope("agent", "researcher", None)
+    token = _unsampled_parent()
+    token2 = context.attach(with_scope(scope, context.get_current()))
+    try:
+        client.chat.completions.create(**CHAT)
+    finally:
+        context.detach(token2)
+        context.detach(token)
+    assert otel.spans() == []
+    assert points(otel, "gen_ai.client.operation.duration") == []
+    assert points(otel, "gen_ai.client.token.usage") == []
+    assert (scope.input_tokens, scope.output_tokens) == (12, 5)
+    assert scope.priced_calls == 1 and scope.cost > 0

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import openai
 import pytest
 from openai_support import USER, http_lib, only_span
 
-import openai
 from agent_otel.testing import mock_transport_handler
 
 

@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from opentelemetry import trace
-from opentelemetry.context import Context, attach, detach, get_value
+from opentelemetry.context import Context, attach, detach, get_value, set_value
 from opentelemetry.metrics import MeterProvider, get_meter
 from opentelemetry.trace import Span, TracerProvider
 from opentelemetry.util.genai.completion_hook import CompletionHook, load_completion_hook
@@ -270,6 +270,16 @@ class GenAITelemetry:
             return not parent.trace_flags.sampled
         return policy == _PARENT_BASED_ROOT_OFF
 
+    def in_inference(self, context: Context | None = None) -> bool:
+        """True inside another inference's context (a sampled one's, or `unsampled_inference_context`):
+        that outer operation accounts for this call, so an unsampled inner call records nothing."""
+        return isinstance(get_value(CLIENT_INFERENCE_CONTEXT_KEY, context), InferenceData)
+
+    def unsampled_inference_context(self, context: Context) -> Context:
+        """The context to run an unsampled inference in: it carries util-genai's inference marker, so
+        nested calls (our OpenAI wrapper, util-genai based instrumentors) don't record the same call twice."""
+        return set_value(CLIENT_INFERENCE_CONTEXT_KEY, InferenceData(), context)
+
     def record_unsampled(
         self,
         attributes: dict[str, Any],
@@ -284,7 +294,27 @@ class GenAITelemetry:
         context: Context | None = None,
     ) -> None:
         """Record what a call whose span was skipped still owes: the client duration and token metrics,
-        its cost metric, and its usage and cost in the enclosing agent/workflow totals."""
+        its cost metric, and its usage and cost in the enclosing agent/workflow totals.
+
+        With AGENT_OTEL_UNSAMPLED_METRICS=false only the totals are kept (no metric records: ~5 µs).
+        """
+        if not self.settings.unsampled_metrics:
+            scope = current_scope(context)
+            if scope is not None and (input_tokens or output_tokens):
+                price = (
+                    self.prices.lookup(response_model or attributes.get(sc.REQUEST_MODEL))
+                    if self.prices
+                    else None
+                )
+                cost = (
+                    price.cost(
+                        input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens
+                    )
+                    if price is not None
+                    else None
+                )
+                scope.add_usage(input_tokens, output_tokens, cost, price.currency if price else None)
+            return
         self.duration_histogram.record(max(timeit.default_timer() - started, 0.0), attributes)
         if input_tokens is not None:
             self.token_histogram.record(input_tokens, {**attributes, "gen_ai.token.type": "input"})

@@ -50,6 +50,27 @@ OP_EXECUTE_TOOL: Final = "execute_tool"
 PROVIDER_OPENAI: Final = "openai"
 PROVIDER_AZURE_OPENAI: Final = "azure.ai.openai"
 
+# Names of the latest GenAI conventions (and PR #443) that opentelemetry-semantic-conventions lacks.
+SPEC_NAMES_NOT_IN_PYTHON_PACKAGE: Final = frozenset(
+    {
+        "gen_ai.usage.cache_write.input_tokens",
+        *(f"gen_ai.usage.{m}.{d}_tokens" for m in ("text", "image", "audio") for d in ("input", "output")),
+        *(f"gen_ai.usage.{m}.cache_read.input_tokens" for m in ("text", "image", "audio")),
+        "gen_ai.token.modality",
+        "gen_ai.request.reasoning.level",
+        "gen_ai.request.previous_response.id",
+        "gen_ai.request.stream_cursor",
+        "gen_ai.response.status",
+        "gen_ai.conversation.compacted",
+        "gen_ai.prompt.version",
+        "gen_ai.retrieval.top_k",
+        "gen_ai.invocation.is_nested",
+        USAGE_COST_AMOUNT,
+        USAGE_COST_CURRENCY,
+        USAGE_COST_SOURCE,
+    }
+)
+
 # --- Ours: documented in the README, "Attributes that are ours" -----------------------------------
 # Total cost of every inference beneath an agent or workflow span (a separate name, so backends that
 # sum gen_ai.usage.cost.amount over inference spans don't count anything twice).

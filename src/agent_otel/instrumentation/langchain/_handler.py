@@ -350,7 +350,9 @@ class OtelCallbackHandler(BaseCallbackHandler):
         operation = sc.OP_CHAT if chat else sc.OP_TEXT_COMPLETION
         tel = self.tel
         if tel.skip_span(base):
-            run = self._passthrough(run_id, CHAT, parent, base)
+            # The marker keeps the client call beneath (our OpenAI wrapper, or any util-genai based
+            # instrumentor) from recording this call's metrics a second time.
+            run = self._passthrough(run_id, CHAT, parent, tel.unsampled_inference_context(base))
             run.start_clock()
             attrs: dict[str, Any] = {sc.OPERATION_NAME: operation, sc.PROVIDER_NAME: provider}
             if model:

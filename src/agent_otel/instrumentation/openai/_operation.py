@@ -383,6 +383,8 @@ def start(
             if not isinstance(model, str):
                 model = None
         if tel.skip_span():
+            if tel.in_inference():
+                return None  # an enclosing (unsampled) inference, e.g. a LangChain chat run, accounts for it
             op = Operation(owner, api, server, None, model)
         else:
             if api.kind == KIND_EMBEDDINGS:
