@@ -84,3 +84,21 @@ def test_fallback_without_the_graph_hook() -> None:
     assert classify("LangGraph", {"ls_integration": "langgraph"}, hooked=False) == (WORKFLOW, None)
     # With the hook, metadata alone never makes an agent (the node run of an agent-as-node).
     assert classify("bot", agent, is_root=False) == (CHAIN, None)
+
+
+def test_graph_marked_as_agent_through_its_own_config() -> None:
+    """langgraph < 1.1 drops with_config metadata of a subgraph node before the callbacks: the mark is
+    read from the graph itself."""
+    from langchain_core.messages import AIMessage
+    from langgraph.graph import START, MessagesState, StateGraph
+
+    graph = StateGraph(MessagesState)
+    graph.add_node("step", lambda state: {"messages": [AIMessage("ok")]})
+    graph.add_edge(START, "step")
+    compiled = graph.compile(name="inner")
+    assert _classify.graph_agent(compiled) == (False, None)
+    assert _classify.graph_agent(compiled.with_config(metadata={"agent_name": "reviewer"})) == (
+        True,
+        "reviewer",
+    )
+    assert _classify.graph_agent(compiled.with_config(metadata={"otel_agent_span": True})) == (True, None)

@@ -111,7 +111,7 @@ def test_disabled_by_environment(otel: Any, monkeypatch: Any) -> None:
 
 def test_dependencies_and_entry_point() -> None:
     instrumentor = LangChainInstrumentor()
-    assert tuple(instrumentor.instrumentation_dependencies()) == ("langchain-core >= 1.0.0",)
+    assert tuple(instrumentor.instrumentation_dependencies()) == ("langchain-core >= 1.2.0",)
     assert instrumentor.library_module == "langchain_core"
     (entry,) = [
         e for e in entry_points(group="opentelemetry_instrumentor") if e.name == "agent_otel_langchain"

@@ -36,7 +36,7 @@ class LangChainInstrumentor(AgentOtelInstrumentor):
     """Traces langchain-core and LangGraph applications with no code changes."""
 
     library_module = "langchain_core"
-    dependencies = ("langchain-core >= 1.0.0",)
+    dependencies = ("langchain-core >= 1.2.0",)
     scope_name = "agent_otel.instrumentation.langchain"
 
     def __init__(self) -> None:

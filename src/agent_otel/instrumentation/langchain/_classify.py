@@ -64,6 +64,7 @@ GENERIC_NAMES = frozenset(
 _NONE4 = (None, None, None, None)
 _NODE_TAG = "graph:step:"
 _CREATE_AGENT = "langchain_create_agent"
+_CREATE_AGENT_MODULE = "langchain.agents.factory"
 _REACT_AGENT_MODULE = "langgraph.prebuilt.chat_agent_executor"
 
 
@@ -99,11 +100,25 @@ def graph_agent(graph: Any) -> tuple[bool, str | None]:
     if metadata.get("ls_integration") == _CREATE_AGENT or metadata.get("lc_agent_name"):
         name = metadata.get("lc_agent_name")
         return True, name if isinstance(name, str) and name else None
+    # A graph marked with with_config(metadata={"agent_name": ...}): langgraph < 1.1 does not pass that
+    # metadata on to callbacks when the graph runs as a node, but the graph itself still carries it.
+    declared = metadata.get("agent_name")
+    if isinstance(declared, str) and declared:
+        return True, declared
+    if metadata.get("otel_agent_span") is True:
+        return True, None
     nodes = getattr(graph, "nodes", None)
-    node = nodes.get("agent") if isinstance(nodes, Mapping) else None
-    func = getattr(getattr(node, "bound", None), "func", None)
+    if not isinstance(nodes, Mapping):
+        return False, None
+    func = getattr(getattr(nodes.get("agent"), "bound", None), "func", None)
     if getattr(func, "__module__", None) == _REACT_AGENT_MODULE:
         return True, None
+    # langchain < 1.1 `create_agent` sets no metadata: its graph has a "model" node built in
+    # langchain.agents.factory, and the name given to create_agent(name=...) is the graph's name.
+    func = getattr(getattr(nodes.get("model"), "bound", None), "func", None)
+    if getattr(func, "__module__", None) == _CREATE_AGENT_MODULE:
+        name = getattr(graph, "name", None)
+        return True, name if isinstance(name, str) and name else None
     return False, None
 
 
