@@ -96,9 +96,9 @@ def test_graph_marked_as_agent_through_its_own_config() -> None:
     graph.add_node("step", lambda state: {"messages": [AIMessage("ok")]})
     graph.add_edge(START, "step")
     compiled = graph.compile(name="inner")
-    assert _classify.graph_agent(compiled) == (False, None)
-    assert _classify.graph_agent(compiled.with_config(metadata={"agent_name": "reviewer"})) == (
+    assert graph_agent(compiled) == (False, None)
+    assert graph_agent(compiled.with_config(metadata={"agent_name": "reviewer"})) == (
         True,
         "reviewer",
     )
-    assert _classify.graph_agent(compiled.with_config(metadata={"otel_agent_span": True})) == (True, None)
+    assert graph_agent(compiled.with_config(metadata={"otel_agent_span": True})) == (True, None)
