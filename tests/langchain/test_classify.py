@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from agent_otel.instrumentation.langchain._classify import classify_chain, meaningful, read_marks
+from agent_otel.instrumentation.langchain._classify import classify_chain, graph_agent, meaningful, read_marks
 from agent_otel.instrumentation.langchain._runs import AGENT, CHAIN, NODE, WORKFLOW
 
 
