@@ -25,6 +25,10 @@ from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from agent_otel.testing.trees import tree
+
+__all__ = ["Otel", "otel", "tree"]
+
 
 @dataclass
 class Otel:
@@ -82,21 +86,3 @@ def otel() -> Iterator[Otel]:
     tracer_provider.shutdown()
     meter_provider.shutdown()
     logger_provider.shutdown()
-
-
-def tree(spans: list[ReadableSpan]) -> list[tuple[int, str]]:
-    """Spans as (depth, name), depth-first in start order: the shape of a trace, for assertions."""
-    by_parent: dict[int | None, list[ReadableSpan]] = {}
-    ids = {s.context.span_id for s in spans}
-    for s in sorted(spans, key=lambda s: s.start_time or 0):
-        parent = s.parent.span_id if s.parent and s.parent.span_id in ids else None
-        by_parent.setdefault(parent, []).append(s)
-    out: list[tuple[int, str]] = []
-
-    def walk(parent: int | None, depth: int) -> None:
-        for s in by_parent.get(parent, []):
-            out.append((depth, s.name))
-            walk(s.context.span_id, depth + 1)
-
-    walk(None, 0)
-    return out

@@ -15,8 +15,7 @@ from typing import Any
 import pytest
 
 from agent_otel import manual, threads
-
-from ._tree import tree
+from agent_otel.testing.trees import tree
 
 
 @dataclass

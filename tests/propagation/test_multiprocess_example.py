@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from ._tree import tree
+from agent_otel.testing.trees import tree
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "multiprocess" / "orchestrator.py"
 

@@ -1,15 +1,13 @@
-"""`tree(spans)`: spans as (depth, name), depth-first in start order (the shape of a trace).
-
-The same helper as tests/conftest.py's `tree`, importable from here: `from conftest import tree` finds
-whichever conftest module was imported last once sub-directories have their own conftest.py.
-"""
+"""Trace shapes for assertions: `tree(spans)` lists finished spans as (depth, name), depth-first in start
+order, so a test can compare a whole trace with one literal. Parents missing from `spans` make roots."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 
-def tree(spans: list[Any]) -> list[tuple[int, str]]:
+def tree(spans: Sequence[Any]) -> list[tuple[int, str]]:
     by_parent: dict[int | None, list[Any]] = {}
     ids = {s.context.span_id for s in spans}
     for s in sorted(spans, key=lambda s: s.start_time or 0):
