@@ -20,7 +20,6 @@ from typing import Any
 from agent_otel.telemetry import semconv as sc
 
 STATUS_UNSET = 0
-STATUS_OK = 1
 STATUS_ERROR = 2
 
 KIND_NAMES = {0: "unspecified", 1: "internal", 2: "server", 3: "client", 4: "producer", 5: "consumer"}

@@ -47,12 +47,12 @@ class Style:
         if unicode:
             self.tee, self.elbow, self.pipe, self.blank = "├─ ", "└─ ", "│  ", "   "
             self.error_mark, self.orphan_mark, self.sigma, self.arrow = "✗", "⚠", "Σ", "→"
-            self.full, self.partials, self.thin, self.track = "█", " ▏▎▍▌▋▊▉", "▏", "·"
+            self.full, self.partials, self.thin = "█", " ▏▎▍▌▋▊▉", "▏"
             self.ellipsis = "…"
         else:
             self.tee, self.elbow, self.pipe, self.blank = "|- ", "`- ", "|  ", "   "
             self.error_mark, self.orphan_mark, self.sigma, self.arrow = "X", "!", "=", ">"
-            self.full, self.partials, self.thin, self.track = "#", "        ", "|", "."
+            self.full, self.partials, self.thin = "#", "        ", "|"
             self.ellipsis = "~"
 
     def paint(self, text: str, colour: str | None) -> str:
