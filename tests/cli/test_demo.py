@@ -95,7 +95,8 @@ def test_demo_succeeds_and_prints_the_tree(demo_run: dict[str, Any]) -> None:
         assert label.startswith(name), (row, name)
         assert row[2:].index(label[0]) == 3 * depth  # indented by its depth in the tree
     (error_row,) = [r for r in out.splitlines() if r.startswith("✗ ")]
-    assert "execute_tool search" in error_row and "ERROR TimeoutError: search index timed out" in error_row
+    assert "execute_tool search" in error_row and "ERROR TimeoutError" in error_row
+    assert "search index timed out" not in out  # content capture is off: the type, not the message
     assert "\x1b[" not in out  # stdout is a pipe: no colour codes
     assert "The spans are in agent-otel-demo.jsonl (OTLP JSON lines)" in out
     assert "agent-otel: wrote page.html (1 trace)" in proc.stderr

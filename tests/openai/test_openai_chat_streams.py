@@ -104,7 +104,7 @@ def test_with_block_and_break(client: Any, server: Any, otel: Any, instrumented:
     with client.chat.completions.create(**STREAM) as stream:
         for _chunk in stream:
             break
-        assert len(otel.spans()) == 1  # the break already ended it
+        assert otel.spans() == []  # inside `with`, the block decides (see test_issue8_stream_endings.py)
     span = only_span(otel)
     assert span.status.status_code == StatusCode.UNSET
     assert span.attributes["agent_otel.stream.end"] == "closed"

@@ -22,11 +22,18 @@ def _boom(*args: Any, **kwargs: Any) -> Any:
     raise RuntimeError("injected fault in our code")
 
 
+def _block_methods(is_async: bool) -> tuple[str, str]:
+    return ("__aenter__", "__aexit__") if is_async else ("__enter__", "__exit__")
+
+
 def _targets() -> dict[tuple[str, str], Any]:
     import importlib
 
+    from agent_otel.instrumentation.openai import _blocks
+
     out = {}
-    for module, path, _kind, _is_async in _patches.TARGETS:
+    blocks = [(m, f"{c}.{a}") for m, c, is_async in _blocks.TARGETS for a in _block_methods(is_async)]
+    for module, path in [(m, p) for m, p, _kind, _is_async in _patches.TARGETS] + blocks:
         try:
             owner = importlib.import_module(module)
         except ImportError:

@@ -210,20 +210,34 @@ def test_sync_exception_in_callers_loop_body_ends_closed_not_error() -> None:
     assert rec.ends == [(None, END_CLOSED)]
 
 
-def test_sync_on_chunk_fault_is_logged_once_and_chunks_keep_flowing(caplog: pytest.LogCaptureFixture) -> None:
+def test_sync_on_chunk_fault_costs_only_that_chunk(caplog: pytest.LogCaptureFixture) -> None:
     calls = []
 
-    def bad_chunk(chunk: Any) -> None:
+    def bad_first_chunk(chunk: Any) -> None:
         calls.append(chunk)
-        raise ValueError("our bug")
+        if len(calls) == 1:
+            raise ValueError("our bug")
 
     ends: list[Any] = []
-    proxy = SyncStreamProxy(FakeStream(ITEMS), bad_chunk, lambda e, h: ends.append(h))
+    proxy = SyncStreamProxy(FakeStream(ITEMS), bad_first_chunk, lambda e, h: ends.append(h))
     with caplog.at_level(logging.DEBUG, logger="agent_otel"):
         assert list(proxy) == ITEMS
-    assert len(calls) == 1  # dropped after its first fault
+    assert calls == ITEMS  # every later chunk is still seen
     assert ends == [END_EXHAUSTED]
     assert any("on_chunk" in r.getMessage() for r in caplog.records)
+
+
+async def test_async_on_chunk_fault_costs_only_that_chunk() -> None:
+    calls = []
+
+    def bad_first_chunk(chunk: Any) -> None:
+        calls.append(chunk)
+        if len(calls) == 1:
+            raise ValueError("our bug")
+
+    proxy = AsyncStreamProxy(FakeAsyncStream(ITEMS), bad_first_chunk, lambda e, h: None)
+    assert [c async for c in proxy] == ITEMS
+    assert calls == ITEMS
 
 
 def test_sync_on_end_fault_is_swallowed() -> None:
@@ -335,3 +349,98 @@ async def test_async_aclose_missing_on_stream_raises_like_the_stream() -> None:
     proxy = AsyncStreamProxy(NoAclose(ITEMS), rec.on_chunk, rec.on_end)
     with pytest.raises(TypeError):
         await proxy.aclose()
+
+
+# ------------------------------------------------------------------ the caller's `with` block decides
+
+
+def test_sync_exception_in_loop_inside_with_ends_error_with_it_once_at_exit() -> None:
+    stream, proxy, rec = sync_proxy(ITEMS)
+    with pytest.raises(KeyError) as info, proxy:
+        for _chunk in proxy:
+            raise KeyError("caller's own bug")
+    assert rec.ends == [(info.value, END_ERROR)]
+    assert stream.closed == 1
+
+
+def test_sync_exception_after_exhausting_inside_with_ends_error() -> None:
+    _, proxy, rec = sync_proxy(ITEMS)
+    with pytest.raises(KeyError) as info, proxy:
+        list(proxy)
+        assert rec.ends == []  # the block decides
+        raise KeyError("after the last chunk")
+    assert rec.ends == [(info.value, END_ERROR)]
+
+
+def test_sync_break_inside_with_ends_closed_when_the_block_exits() -> None:
+    _, proxy, rec = sync_proxy(ITEMS)
+    with proxy:
+        for _chunk in proxy:
+            break
+        assert rec.ends == []
+    assert rec.ends == [(None, END_CLOSED)]
+
+
+def test_sync_exhausted_inside_with_ends_exhausted_at_exit() -> None:
+    _, proxy, rec = sync_proxy(ITEMS)
+    with proxy:
+        assert list(proxy) == ITEMS
+    assert rec.ends == [(None, END_EXHAUSTED)]
+
+
+def test_sync_close_that_raises_ends_error_with_it() -> None:
+    class FailingClose(FakeStream):
+        def close(self) -> None:
+            raise Boom("close failed")
+
+    rec = Recorder()
+    proxy = SyncStreamProxy(FailingClose(ITEMS), rec.on_chunk, rec.on_end)
+    next(proxy)
+    with pytest.raises(Boom) as info:
+        proxy.close()
+    assert rec.ends == [(info.value, END_ERROR)]
+
+
+def test_sync_enclosing_block_hold_and_release_decide_the_end() -> None:
+    _, proxy, rec = sync_proxy(ITEMS)
+    proxy._self_hold()
+    assert list(proxy) == ITEMS
+    assert rec.ends == []
+    error = KeyError("the block failed")
+    proxy._self_release(error)
+    proxy._self_release(None)
+    assert rec.ends == [(error, END_ERROR)]
+
+
+def test_sync_held_stream_garbage_collected_reports_how_it_ended() -> None:
+    _, proxy, rec = sync_proxy(ITEMS)
+    proxy._self_hold()
+    list(proxy)
+    del proxy
+    gc.collect()
+    assert rec.ends == [(None, END_EXHAUSTED)]
+
+
+async def test_async_exception_in_loop_inside_async_with_ends_error_at_exit_not_later() -> None:
+    stream, proxy, rec = async_proxy(ITEMS)
+    with pytest.raises(KeyError) as info:
+        async with proxy:
+            async for _chunk in proxy:
+                raise KeyError("caller's own bug")
+    assert rec.ends == [(info.value, END_ERROR)]  # at once, not when asyncio finalizes the generator
+    assert stream.closed == 1
+    for _ in range(3):
+        await asyncio.sleep(0)
+    assert rec.ends == [(info.value, END_ERROR)]
+
+
+async def test_async_aclose_that_raises_ends_error_with_it() -> None:
+    class FailingClose(FakeAsyncStream):
+        async def aclose(self) -> None:
+            raise Boom("close failed")
+
+    rec = Recorder()
+    proxy = AsyncStreamProxy(FailingClose(ITEMS), rec.on_chunk, rec.on_end)
+    with pytest.raises(Boom) as info:
+        await proxy.aclose()
+    assert rec.ends == [(info.value, END_ERROR)]

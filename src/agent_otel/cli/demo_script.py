@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any
+from typing import Any, NamedTuple
 
 from agent_otel.testing.openai_server import RecordedRequest, Reply, chat_chunks, chat_completion
 
@@ -39,10 +39,17 @@ def _tool_names(body: dict[str, Any]) -> set[str]:
     return names
 
 
-def _tool_results(messages: list[dict[str, Any]]) -> list[tuple[str, str]]:
-    """(tool name, content) of every tool result in the history, in order."""
+class ToolResult(NamedTuple):
+    """A tool result found in the conversation history."""
+
+    name: str
+    content: str
+
+
+def _tool_results(messages: list[dict[str, Any]]) -> list[ToolResult]:
+    """Every tool result in the history, in order."""
     names: dict[str, str] = {}
-    out = []
+    out: list[ToolResult] = []
     for m in messages:
         for call in m.get("tool_calls") or []:
             fn = call.get("function") or {}
@@ -50,7 +57,7 @@ def _tool_results(messages: list[dict[str, Any]]) -> list[tuple[str, str]]:
         if m.get("role") == "tool":
             content = m.get("content")
             text = content if isinstance(content, str) else json.dumps(content)
-            out.append((names.get(m.get("tool_call_id", ""), ""), text))
+            out.append(ToolResult(names.get(m.get("tool_call_id", ""), ""), text))
     return out
 
 
@@ -73,7 +80,7 @@ class DemoScript:
         messages = [m for m in body.get("messages") or [] if isinstance(m, dict)]
         tools = _tool_names(body)
         results = _tool_results(messages)
-        handoffs = [name for name, _ in results if name.startswith("transfer_to_")]
+        handoffs = [r.name for r in results if r.name.startswith("transfer_to_")]
         if "transfer_to_researcher" in tools:
             agent = "triage"
             target = "writer" if "transfer_to_researcher" in handoffs else "researcher"
@@ -84,7 +91,9 @@ class DemoScript:
         elif "search" in tools:
             agent = "researcher"
             since_handoff = results[len(results) - _index_after_last_handoff(results) :]
-            searched = [r for r in since_handoff if r[0] == "search" and not r[1].lower().startswith("error")]
+            searched = [
+                r for r in since_handoff if r.name == "search" and not r.content.lower().startswith("error")
+            ]
             if searched:
                 text, calls = RESEARCH_SUMMARY, None
             else:
@@ -122,9 +131,9 @@ class DemoScript:
         )
 
 
-def _index_after_last_handoff(results: list[tuple[str, str]]) -> int:
+def _index_after_last_handoff(results: list[ToolResult]) -> int:
     """How many tool results came after the last handoff (the current agent's own results)."""
     for i in range(len(results) - 1, -1, -1):
-        if results[i][0].startswith("transfer_to_"):
+        if results[i].name.startswith("transfer_to_"):
             return len(results) - 1 - i
     return len(results)

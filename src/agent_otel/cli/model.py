@@ -15,7 +15,7 @@ Counting rules shared by every command (so `view`, `query` and the HTML page agr
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from agent_otel.telemetry import semconv as sc
 
@@ -201,6 +201,24 @@ class TraceSummary:
         return max(0, self.end_ns - self.start_ns)
 
 
+class RankedSummary(NamedTuple):
+    """A heap entry of the queries: a summary ordered by `key`, ties by arrival `seq` (never by summary)."""
+
+    key: int
+    seq: int
+    summary: TraceSummary
+
+
+class SpanTree(NamedTuple):
+    """The tree the spans of a trace form, each list by start time."""
+
+    roots: list[SpanRecord]
+    children: dict[str, list[SpanRecord]]
+    """Children by parent span id."""
+    orphans: set[str]
+    """Ids of spans whose local parent is missing."""
+
+
 @dataclass
 class Trace:
     """A complete trace kept for rendering: its spans and the tree they form."""
@@ -210,8 +228,8 @@ class Trace:
     dropped_spans: int = 0
     """Spans of this trace not kept because the memory cap for rendering was reached."""
 
-    def tree(self) -> tuple[list[SpanRecord], dict[str, list[SpanRecord]], set[str]]:
-        """(roots, children by parent span id, ids of spans whose local parent is missing), by start."""
+    def tree(self) -> SpanTree:
+        """Roots, children by parent span id and ids of spans whose local parent is missing, by start."""
         ids = {s.span_id for s in self.spans}
         children: dict[str, list[SpanRecord]] = {}
         roots: list[SpanRecord] = []
@@ -223,4 +241,4 @@ class Trace:
                 if span.parent_id and not span.parent_remote:
                     orphans.add(span.span_id)
                 roots.append(span)
-        return roots, children, orphans
+        return SpanTree(roots, children, orphans)

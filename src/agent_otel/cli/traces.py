@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from agent_otel.cli.model import ErrorInfo, SpanRecord, Trace, TraceSummary
 from agent_otel.cli.reader import Diagnostics, open_source, read_spans
@@ -31,6 +32,20 @@ class _Node:
     line: int
     start_ns: int
     parent_remote: bool = False
+
+
+class _Root(NamedTuple):
+    """The earliest span without a parent seen so far."""
+
+    start_ns: int
+    name: str
+
+
+class _FirstError(NamedTuple):
+    """The failed span that ended first so far."""
+
+    end_ns: int
+    span: SpanRecord
 
 
 class _OpenTrace:
@@ -68,8 +83,8 @@ class _OpenTrace:
         self.service: str | None = None
         self.nodes: dict[str, _Node] = {}
         self.nodes_full = False
-        self.root: tuple[int, str] | None = None  # (start, name) of the earliest span without a parent
-        self.first_error: tuple[int, SpanRecord] | None = None  # (end, span)
+        self.root: _Root | None = None
+        self.first_error: _FirstError | None = None
         self.spans: list[SpanRecord] | None = [] if keep else None
         self.dropped = 0
 
@@ -163,8 +178,8 @@ class TraceAssembler:
             st.start_ns = span.start_ns
         if span.end_ns > st.end_ns:
             st.end_ns = span.end_ns
-        if span.parent_id is None and (st.root is None or span.start_ns < st.root[0]):
-            st.root = (span.start_ns, span.name)
+        if span.parent_id is None and (st.root is None or span.start_ns < st.root.start_ns):
+            st.root = _Root(span.start_ns, span.name)
             st.service = span.service
         elif st.service is None:
             st.service = span.service
@@ -177,8 +192,8 @@ class TraceAssembler:
             st.currencies.add(span.currency)
         if span.is_error:
             st.error_count += 1
-            if st.first_error is None or span.end_ns < st.first_error[0]:
-                st.first_error = (span.end_ns, span)
+            if st.first_error is None or span.end_ns < st.first_error.end_ns:
+                st.first_error = _FirstError(span.end_ns, span)
         if st.spans is not None:
             if self.kept_spans < self.max_kept_spans:
                 st.spans.append(span)
@@ -225,14 +240,14 @@ class TraceAssembler:
                         f"{node.parent_id}, which is not in the file; shown as a root",
                     )
         if st.root is not None:
-            root_name = st.root[1]
+            root_name = st.root.name
         elif orphan_root is not None:
             root_name = orphan_root.name
         else:
             root_name = "(no root span)"
         first_error = None
         if st.first_error is not None:
-            span = st.first_error[1]
+            span = st.first_error.span
             first_error = ErrorInfo(
                 span_id=span.span_id,
                 name=span.name,

@@ -6,4 +6,8 @@
 - `cost`: the pricing table and its overrides.
 - `semconv`: attribute and metric names, including ours (`agent_otel.*`).
 - `safety`: the guard that keeps instrumentation faults out of the host app.
+- `calls`: `Call`, the handle of one started operation.
+- `failures`: what a failed operation records (status description, exception event and log event).
+- `scrub`: secrets scrubbing (the credentials adapters register, applied to everything a failure records).
+- `values`: token-count sanity and the one spelling of finish reasons, applied as every operation ends.
 """

@@ -9,6 +9,8 @@ util-genai's; this module adds, on top of its public API:
   span, and token and cost totals written on agent and workflow spans when they finish;
 - cost on inference spans (`gen_ai.usage.cost.*`, semantic-conventions-genai PR #443) and the
   `gen_ai.client.operation.cost` histogram;
+- on every finish, sane token counts and one spelling of finish reasons (`values.py`); on a failure,
+  a content-free, secret-free status and the exception event (`failures.py`, `scrub.py`);
 - the unsampled fast path: `skip_span()` says when a span would not be recorded, so an adapter can
   skip util-genai and record only the duration and token metrics (`record_unsampled()`).
 
@@ -72,8 +74,11 @@ from opentelemetry.util.genai.utils import (
 
 from agent_otel.config import Settings
 from agent_otel.telemetry import semconv as sc
+from agent_otel.telemetry import values
 from agent_otel.telemetry.agents import Scope, current_scope, with_scope
+from agent_otel.telemetry.calls import Call
 from agent_otel.telemetry.cost import PriceTable
+from agent_otel.telemetry.failures import Failures
 from agent_otel.version import __version__
 
 __all__ = [
@@ -126,43 +131,7 @@ KIND_RETRIEVAL = "retrieval"
 KIND_TOOL = "tool"
 KIND_AGENT = "agent"
 KIND_WORKFLOW = "workflow"
-
-
-class Call:
-    """One started operation: the util-genai invocation plus what agent-otel tracks beside it.
-
-    - `inv`: the util-genai invocation; set its data properties, never touch its span.
-    - `context`: the context children of this operation should be parented in (includes the scope).
-    - `scope`: for agents and workflows their own `Scope`; for other operations the enclosing one.
-    - `suppressed`: True when util-genai merged this call into an enclosing inference (no span).
-    """
-
-    __slots__ = ("_token", "context", "inv", "kind", "operation", "scope", "suppressed")
-
-    def __init__(
-        self,
-        kind: str,
-        inv: Any,
-        context: Context,
-        scope: Scope | None,
-        suppressed: bool = False,
-        operation: str | None = None,
-    ) -> None:
-        self.kind = kind
-        self.operation = operation
-        self.inv = inv
-        self.context = context
-        self.scope = scope
-        self.suppressed = suppressed
-        self._token: object | None = None
-
-    @property
-    def span(self) -> Span:
-        return self.inv.span  # type: ignore[no-any-return]
-
-    @property
-    def finished(self) -> bool:
-        return bool(getattr(self.inv, "_finished", False))
+_CLIENT_KINDS = frozenset({KIND_INFERENCE, KIND_EMBEDDING, KIND_FETCH, KIND_RETRIEVAL})
 
 
 _RECORD_ALL = 0  # a sampler we cannot predict: always ask it (through util-genai)
@@ -215,6 +184,14 @@ class GenAITelemetry:
             instrumentation_scope_version=__version__,
         )
         self.capture_content: bool = self.handler.should_capture_content()
+        self.failures = Failures(
+            scope_name=scope_name,
+            version=__version__,
+            schema_url=_SCHEMA_URL,
+            logger_provider=logger_provider,
+            capture_content=self.capture_content,
+            type_name=fq_exception_type,
+        )
         if self.settings.cost:
             self.prices: PriceTable | None = prices or PriceTable.build(
                 pricing_file or self.settings.pricing_file, price_overrides
@@ -298,6 +275,9 @@ class GenAITelemetry:
 
         With AGENT_OTEL_UNSAMPLED_METRICS=false only the totals are kept (no metric records: ~5 µs).
         """
+        input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens = values.counts(
+            input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens
+        )
         if not self.settings.unsampled_metrics:
             scope = current_scope(context)
             if scope is not None and (input_tokens or output_tokens):
@@ -525,6 +505,17 @@ class GenAITelemetry:
         if getattr(inv, "_finished", False):
             return
         try:
+            values.check_usage(inv)
+            values.normalize_finish_reasons(inv)
+            if error is not None:
+                error = self._recorded_error(call, error)
+        except Exception as exc:
+            from agent_otel.telemetry.safety import report
+
+            report("agent_otel.telemetry.genai.finish", exc)
+            if error is not None:  # never let the raw message through
+                error = Error(None, error.type if isinstance(error, Error) else fq_exception_type(error))
+        try:
             if call.kind == KIND_INFERENCE and not call.suppressed:
                 self._account_inference(call)
             elif call.kind == KIND_EMBEDDING and not call.suppressed:
@@ -550,6 +541,14 @@ class GenAITelemetry:
                 detach(token)  # type: ignore[arg-type]
             except Exception:
                 pass
+
+    def _recorded_error(self, call: Call, error: BaseException | Error) -> Error:
+        """The error as recorded (failures.py): scrubbed, content-free with capture off."""
+        if isinstance(error, BaseException):
+            error = Error.from_exception(error)
+        client = call.kind in _CLIENT_KINDS and not call.suppressed
+        error_type, message = self.failures.record(call, error.type, error.message, error.exception, client)
+        return Error(message=message, type=error_type, exception=error.exception)
 
     def _account_inference(self, call: Call, output: bool = True) -> None:
         inv = call.inv

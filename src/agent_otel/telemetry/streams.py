@@ -5,8 +5,8 @@
 the caller keeps every attribute and `isinstance(proxy, type(stream))` still holds. The proxy sees
 every chunk on its way to the caller, unchanged, and calls:
 
-- `on_chunk(chunk)` for each chunk (optional; a fault in it is logged once and `on_chunk` is dropped for
-  the rest of the stream: the chunks keep flowing);
+- `on_chunk(chunk)` for each chunk (optional; a fault in it is logged, once per kind of fault, and costs
+  only that chunk: the next chunk is offered to `on_chunk` again);
 - `on_end(error, how)` exactly once, where `how` says how the stream ended:
 
   ========================  ===================================================  ==========
@@ -16,7 +16,9 @@ every chunk on its way to the caller, unchanged, and calls:
   ``END_CLOSED``            ``close()``/``aclose()``, leaving a ``with`` block,  None
                             or breaking out of a ``for`` loop over the proxy
   ``END_ERROR``             reading the next chunk raised (a mid-stream API      the exception
-                            error, a dropped connection, task cancellation)
+                            error, a dropped connection, task cancellation),
+                            ``close()`` raised, or an exception left the
+                            proxy's ``with`` block
   ``END_ABANDONED``         the proxy was garbage-collected before any of the    None
                             above (fallback in ``__del__``)
   ========================  ===================================================  ==========
@@ -24,11 +26,18 @@ every chunk on its way to the caller, unchanged, and calls:
   The adapter decides what each means for its span (the openai adapter: exhausted and closed are OK,
   closed also sets ``agent_otel.stream.end="closed"``; abandoned and error are ERROR).
 
+Inside the proxy's own ``with`` block the block decides: an exhausted or closed stream (a ``break``
+included) only notes how it ended, and ``__exit__`` reports it, or ``END_ERROR`` with the exception that
+left the block (the caller's own, from its loop body or after it). Outside a ``with`` block an exception
+in the caller's loop body cannot be told from a ``break`` (Python closes the generator the same way), so
+it ends ``END_CLOSED``. `_self_hold()` / `_self_release(error)` give an enclosing block of the client
+library (a streaming helper's ``with``) the same say.
+
 Per chunk the proxy does one Python-level call of `on_chunk` and nothing else: no context attach, no
-metric, no lock. Breaking out of ``for chunk in proxy`` is seen at once (CPython closes the generator
-that ``__iter__`` returned), and ``async for`` a moment later (asyncio finalizes the async generator on
-its next loop iteration). Exceptions from the wrapped stream reach the caller unchanged (same object);
-this module never imports a client library.
+metric, no lock. Outside a ``with`` block, breaking out of ``for chunk in proxy`` is seen at once
+(CPython closes the generator that ``__iter__`` returned), and ``async for`` a moment later (asyncio
+finalizes the async generator on its next loop iteration). Exceptions from the wrapped stream reach
+the caller unchanged (same object); this module never imports a client library.
 """
 
 from __future__ import annotations
@@ -70,6 +79,23 @@ class _StreamProxyBase(wrapt.BaseObjectProxy):  # type: ignore[misc]
         super().__init__(wrapped)
         self._self_on_chunk: OnChunk | None = on_chunk
         self._self_on_end: OnEnd | None = on_end
+        self._self_holds = 0  # enclosing `with` blocks that decide the end
+        self._self_pending: str | None = None  # how the stream ended while held
+
+    def _self_hold(self) -> None:
+        """An enclosing block now decides the end: exhausted/closed are only noted until `release`."""
+        self._self_holds += 1
+
+    def _self_release(self, error: BaseException | None) -> None:
+        """The enclosing block exited (with `error` if an exception left it): report the end."""
+        if self._self_holds > 0:
+            self._self_holds -= 1
+        if self._self_holds:
+            return
+        if error is not None:
+            self._self_end(error, END_ERROR)
+        else:
+            self._self_end(None, self._self_pending or END_CLOSED)
 
     @property
     def _self_ended(self) -> bool:
@@ -80,6 +106,9 @@ class _StreamProxyBase(wrapt.BaseObjectProxy):  # type: ignore[misc]
         on_end = self._self_on_end
         if on_end is None:
             return
+        if self._self_holds and how in (END_EXHAUSTED, END_CLOSED):
+            self._self_pending = how  # the enclosing block reports it (the latest wins: reading may go on)
+            return
         self._self_on_end = None
         self._self_on_chunk = None
         try:
@@ -88,13 +117,13 @@ class _StreamProxyBase(wrapt.BaseObjectProxy):  # type: ignore[misc]
             report(_WHERE_END, exc)
 
     def _self_chunk_fault(self, exc: Exception) -> None:
-        self._self_on_chunk = None
-        report(_WHERE_CHUNK, exc)
+        report(_WHERE_CHUNK, exc)  # this chunk only: the next one is offered to on_chunk again
 
     def __del__(self) -> None:
         try:
             if self._self_on_end is not None:
-                self._self_end(None, END_ABANDONED)
+                self._self_holds = 0
+                self._self_end(None, self._self_pending or END_ABANDONED)
         except Exception:  # interpreter shutdown, half-built proxy: nothing to do
             pass
 
@@ -116,11 +145,13 @@ class SyncStreamProxy(_StreamProxyBase):
                         self._self_chunk_fault(exc)
                 try:
                     yield chunk
-                except BaseException:  # GeneratorExit (break, close()) or a throw() from the caller
+                except GeneratorExit:  # break, or the generator closed: a caller's exception looks the same
                     self._self_end(None, END_CLOSED)
                     raise
-        except BaseException as exc:
-            self._self_end(exc, END_ERROR)  # no-op when the yield above already ended it
+        except GeneratorExit:
+            raise
+        except BaseException as exc:  # from the stream, or thrown in by the caller
+            self._self_end(exc, END_ERROR)
             raise
         self._self_end(None, END_EXHAUSTED)
 
@@ -143,19 +174,26 @@ class SyncStreamProxy(_StreamProxyBase):
 
     def close(self) -> Any:
         try:
-            return self.__wrapped__.close()
-        finally:
-            self._self_end(None, END_CLOSED)
+            result = self.__wrapped__.close()
+        except BaseException as exc:
+            self._self_end(exc, END_ERROR)
+            raise
+        self._self_end(None, END_CLOSED)
+        return result
 
     def __enter__(self) -> SyncStreamProxy:
         self.__wrapped__.__enter__()
+        self._self_hold()
         return self
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> Any:
         try:
-            return self.__wrapped__.__exit__(exc_type, exc, tb)
-        finally:
-            self._self_end(None, END_CLOSED)
+            suppressed = self.__wrapped__.__exit__(exc_type, exc, tb)
+        except BaseException as raised:
+            self._self_release(raised)
+            raise
+        self._self_release(None if suppressed else exc)
+        return suppressed
 
 
 class AsyncStreamProxy(_StreamProxyBase):
@@ -188,8 +226,11 @@ class AsyncStreamProxy(_StreamProxyBase):
                     self._self_chunk_fault(exc)
             try:
                 yield chunk
-            except BaseException:
+            except GeneratorExit:
                 self._self_end(None, END_CLOSED)
+                raise
+            except BaseException as exc:  # thrown in by the caller (athrow)
+                self._self_end(exc, END_ERROR)
                 raise
 
     async def __anext__(self) -> Any:
@@ -211,23 +252,33 @@ class AsyncStreamProxy(_StreamProxyBase):
 
     async def close(self) -> Any:
         try:
-            return await self.__wrapped__.close()
-        finally:
-            self._self_end(None, END_CLOSED)
+            result = await self.__wrapped__.close()
+        except BaseException as exc:
+            self._self_end(exc, END_ERROR)
+            raise
+        self._self_end(None, END_CLOSED)
+        return result
 
     async def aclose(self) -> Any:
         close = self.__wrapped__.aclose  # AttributeError if the stream has none, as without the proxy
         try:
-            return await close()
-        finally:
-            self._self_end(None, END_CLOSED)
+            result = await close()
+        except BaseException as exc:
+            self._self_end(exc, END_ERROR)
+            raise
+        self._self_end(None, END_CLOSED)
+        return result
 
     async def __aenter__(self) -> AsyncStreamProxy:
         await self.__wrapped__.__aenter__()
+        self._self_hold()
         return self
 
     async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> Any:
         try:
-            return await self.__wrapped__.__aexit__(exc_type, exc, tb)
-        finally:
-            self._self_end(None, END_CLOSED)
+            suppressed = await self.__wrapped__.__aexit__(exc_type, exc, tb)
+        except BaseException as raised:
+            self._self_release(raised)
+            raise
+        self._self_release(None if suppressed else exc)
+        return suppressed

@@ -71,6 +71,7 @@ class OpenAIInstrumentor(AgentOtelInstrumentor):  # type: ignore[misc]
         wrapt.register_post_import_hook(on_openai, "openai")
 
     def _on_openai(self, openai: Any, patcher: Patcher, installation: _Installation) -> None:
+        from agent_otel.instrumentation.openai._blocks import patch_targets as block_targets
         from agent_otel.instrumentation.openai._patches import TARGETS, wrapper_for
         from agent_otel.instrumentation.openai._retries import TARGET as RETRY_TARGET
         from agent_otel.instrumentation.openai._retries import retry_wrapper
@@ -81,8 +82,11 @@ class OpenAIInstrumentor(AgentOtelInstrumentor):  # type: ignore[misc]
         self.servers = ServerResolver((azure.AzureOpenAI, azure.AsyncAzureOpenAI))
         by_module: dict[str, list[tuple[str, Any]]] = {}
         for module_name, path, kind, is_async in TARGETS:
-            by_module.setdefault(module_name, []).append((path, wrapper_for(self, kind, is_async)))
+            wrapper = wrapper_for(self, kind, is_async, parses=path.endswith(".parse"))
+            by_module.setdefault(module_name, []).append((path, wrapper))
         by_module.setdefault(RETRY_TARGET[0], []).append((RETRY_TARGET[1], retry_wrapper(self)))
+        for module_name, path, wrapper in block_targets(self):
+            by_module.setdefault(module_name, []).append((path, wrapper))
         for module_name, targets in by_module.items():
             wrapt.register_post_import_hook(
                 self._patch_hook(module_name, targets, patcher, installation), module_name

@@ -1,5 +1,7 @@
 """Message content: openai request/response shapes to util-genai message parts (capture on only).
 
+Chat Completions and legacy completions here; the Responses API in `_responses_content.py`.
+
 Nothing here runs unless content capture is on (`telemetry.capture_content`): it is the only place that
 parses tool-call arguments as JSON or decodes data: URLs. Every function accepts dicts (request params)
 and pydantic models (responses, or response objects passed back as history) alike, and skips what it
@@ -25,8 +27,6 @@ from agent_otel.telemetry.genai import (
     GenericToolDefinition,
     InputMessage,
     OutputMessage,
-    ReasoningPart,
-    ServerToolCallPart,
     TextPart,
     ToolCallRequestPart,
     ToolCallResponsePart,
@@ -84,7 +84,7 @@ def _data_url(url: str, modality: str) -> BlobPart | None:
         return None
 
 
-def _uri_or_blob(url: Any, modality: str) -> Any:
+def uri_or_blob(url: Any, modality: str) -> Any:
     if not isinstance(url, str):
         return None
     if url.startswith("data:"):
@@ -108,7 +108,7 @@ def _chat_content_parts(content: Any) -> list[Any]:
             if text is not None:
                 parts.append(TextPart(content=text))
         elif kind == "image_url":
-            found = _uri_or_blob(get(get(part, "image_url"), "url"), "image")
+            found = uri_or_blob(get(get(part, "image_url"), "url"), "image")
             if found is not None:
                 parts.append(found)
         elif kind == "input_audio":
@@ -125,8 +125,20 @@ def _chat_content_parts(content: Any) -> list[Any]:
         elif kind == "file":
             file = get(part, "file")
             file_id = get(file, "file_id")
+            data = get(file, "file_data")
             if isinstance(file_id, str):
                 parts.append(FilePart(mime_type=None, modality="document", file_id=file_id))
+            elif isinstance(data, str):
+                found = uri_or_blob(data if data.startswith("data:") else None, "document")
+                if found is None:
+                    try:
+                        found = BlobPart(
+                            mime_type=None, modality="document", content=base64.b64decode(data, validate=True)
+                        )
+                    except (binascii.Error, ValueError):
+                        found = None
+                if found is not None:
+                    parts.append(found)
         elif kind == "refusal":
             text = _text(get(part, "refusal"))
             if text is not None:
@@ -223,109 +235,6 @@ def tool_definitions(tools: Iterable[Any]) -> list[Any]:
             name = get(tool, "name") or get(tool, "server_label") or kind
             out.append(GenericToolDefinition(name=str(name), type=kind))
     return out
-
-
-# --------------------------------------------------------------------------- Responses API
-
-
-def _responses_content_parts(content: Any) -> list[Any]:
-    if isinstance(content, str):
-        return [TextPart(content=content)]
-    parts: list[Any] = []
-    if not isinstance(content, (list, tuple)):
-        return parts
-    for part in content:
-        kind = get(part, "type")
-        if kind in ("input_text", "output_text", "text"):
-            text = _text(get(part, "text"))
-            if text is not None:
-                parts.append(TextPart(content=text))
-        elif kind == "refusal":
-            text = _text(get(part, "refusal"))
-            if text is not None:
-                parts.append(TextPart(content=text))
-        elif kind == "input_image":
-            file_id = get(part, "file_id")
-            if isinstance(file_id, str):
-                parts.append(FilePart(mime_type=None, modality="image", file_id=file_id))
-            else:
-                found = _uri_or_blob(get(part, "image_url"), "image")
-                if found is not None:
-                    parts.append(found)
-        elif kind == "input_file":
-            file_id = get(part, "file_id")
-            if isinstance(file_id, str):
-                parts.append(FilePart(mime_type=None, modality="document", file_id=file_id))
-            else:
-                found = _uri_or_blob(get(part, "file_url") or get(part, "file_data"), "document")
-                if found is not None:
-                    parts.append(found)
-    return parts
-
-
-def responses_input_messages(value: Any) -> list[InputMessage]:
-    if isinstance(value, str):
-        return [InputMessage(role="user", parts=[TextPart(content=value)])]
-    out: list[InputMessage] = []
-    for item in value or ():
-        kind = get(item, "type")
-        role = get(item, "role")
-        if kind in (None, "message") and isinstance(role, str):
-            out.append(InputMessage(role=role, parts=_responses_content_parts(get(item, "content"))))
-        elif kind == "function_call":
-            part = ToolCallRequestPart(
-                arguments=parse_arguments(get(item, "arguments")),
-                name=str(get(item, "name")),
-                id=get(item, "call_id"),
-            )
-            out.append(InputMessage(role="assistant", parts=[part]))
-        elif kind == "function_call_output":
-            out.append(
-                InputMessage(
-                    role="tool",
-                    parts=[ToolCallResponsePart(response=get(item, "output"), id=get(item, "call_id"))],
-                )
-            )
-        elif kind == "reasoning":
-            text = _reasoning_text(item)
-            if text:
-                out.append(InputMessage(role="assistant", parts=[ReasoningPart(content=text)]))
-    return out
-
-
-def _reasoning_text(item: Any) -> str:
-    texts = [get(s, "text") for s in get(item, "summary") or ()]
-    return "\n".join(t for t in texts if isinstance(t, str))
-
-
-def responses_output_parts(output: Any) -> list[Any]:
-    parts: list[Any] = []
-    for item in output or ():
-        kind = get(item, "type")
-        if kind == "message":
-            parts.extend(_responses_content_parts(get(item, "content")))
-        elif kind == "function_call":
-            parts.append(
-                ToolCallRequestPart(
-                    arguments=parse_arguments(get(item, "arguments")),
-                    name=str(get(item, "name")),
-                    id=get(item, "call_id"),
-                )
-            )
-        elif kind == "reasoning":
-            text = _reasoning_text(item)
-            if text:
-                parts.append(ReasoningPart(content=text))
-        elif isinstance(kind, str):  # web_search_call, file_search_call, mcp_call, ...: run by the server
-            parts.append(ServerToolCallPart(name=kind, server_tool_call={"type": kind}, id=get(item, "id")))
-    return parts
-
-
-def responses_output_messages(output: Any, finish_reason: str | None) -> list[OutputMessage]:
-    parts = responses_output_parts(output)
-    if not parts:
-        return []
-    return [OutputMessage(role="assistant", parts=parts, finish_reason=finish_reason or "error")]
 
 
 # --------------------------------------------------------------------------- legacy completions

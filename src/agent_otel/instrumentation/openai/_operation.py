@@ -19,51 +19,50 @@ method here catches its own faults, reports them once (telemetry/safety.py) and 
 
 Stream ends: exhausted → OK; closed early, left through `with`, or broken out of → OK with
 `agent_otel.stream.end="closed"`; garbage-collected unfinished → ERROR `_OTHER` with
-`agent_otel.stream.end="abandoned"` (unless its HTTP response had been closed: then "closed", which is
-what the `.stream()` helpers do on exit); mid-stream exception → ERROR with that exception's type; a
-Responses `error` event or failed response → ERROR with its code.
+`agent_otel.stream.end="abandoned"` (unless its HTTP response had been closed: then "closed"; a raw
+body the caller read to its end without `parse()` is OK); mid-stream exception → ERROR with that
+exception's type; a Responses `error` event or failed response → ERROR with its code.
+
+Streams and raw responses are followed to their end by the `StreamEndings` mixin (`_endings.py`).
+
+Blocks: when the call is made by entering a `with` block of openai's (the `.stream()` helpers, and
+`with_streaming_response`; see `_blocks.py`), that block decides: a success is only noted
+(`held`), and the span ends when the block exits, ERROR with the exception that left it, if any.
 """
 
 from __future__ import annotations
 
 import timeit
-import weakref
 from contextvars import ContextVar
 from typing import Any
 
 from opentelemetry.context import get_current
 
-from agent_otel.instrumentation.openai import _raw
+from agent_otel.instrumentation.openai import _credentials, _raw
 from agent_otel.instrumentation.openai import _response as response
-from agent_otel.instrumentation.openai._chat_stream import ChatStreamState
-from agent_otel.instrumentation.openai._responses_stream import ResponsesStreamState
+from agent_otel.instrumentation.openai._endings import KIND_CHAT as KIND_CHAT  # re-exported
+from agent_otel.instrumentation.openai._endings import KIND_COMPLETIONS as KIND_COMPLETIONS
+from agent_otel.instrumentation.openai._endings import (
+    KIND_EMBEDDINGS,
+    KIND_FETCH,
+    KIND_RESPONSES,
+    StreamEndings,
+)
 from agent_otel.instrumentation.openai._server import ServerInfo
 from agent_otel.telemetry import semconv as sc
 from agent_otel.telemetry.genai import Error, fq_exception_type
 from agent_otel.telemetry.safety import report
-from agent_otel.telemetry.streams import (
-    END_ABANDONED,
-    END_CLOSED,
-    END_ERROR,
-    AsyncStreamProxy,
-    SyncStreamProxy,
-)
-
-KIND_CHAT = "chat"
-KIND_RESPONSES = "responses"
-KIND_COMPLETIONS = "completions"
-KIND_EMBEDDINGS = "embeddings"
-KIND_FETCH = "fetch"
 
 # openai's private protocol between `with_raw_response` / `with_streaming_response` and the resource
 # methods (openai/_legacy_response.py and openai/_response.py, RAW_RESPONSE_HEADER): "true" returns a
 # LegacyAPIResponse, "stream" an unread APIResponse. tests/openai/test_openai_private_api.py guards it.
 RAW_RESPONSE_HEADER = "X-Stainless-Raw-Response"
 
-ABANDONED = Error(message="stream abandoned before it was read to the end", type="_OTHER")
 
 # The call in progress in this thread/task, for the retry hook (set only around the wrapped call).
 CURRENT: ContextVar[Operation | None] = ContextVar("agent_otel_openai_operation", default=None)
+# Set by `_blocks.py` while openai's `__enter__` of a block runs: the call it makes registers here.
+ENTERING: ContextVar[list[Operation] | None] = ContextVar("agent_otel_openai_entering", default=None)
 
 _WHERE = "agent_otel.instrumentation.openai"
 
@@ -71,12 +70,20 @@ _WHERE = "agent_otel.instrumentation.openai"
 class Api:
     """What the wrappers need to know about one patched method."""
 
-    __slots__ = ("api_type", "is_async", "kind", "operation", "request", "response")
+    __slots__ = ("api_type", "is_async", "kind", "operation", "parses", "request", "response")
 
     def __init__(
-        self, kind: str, operation: str, api_type: str | None, request: Any, response: Any, is_async: bool
+        self,
+        kind: str,
+        operation: str,
+        api_type: str | None,
+        request: Any,
+        response: Any,
+        is_async: bool,
+        parses: bool = False,
     ) -> None:
         self.kind = kind
+        self.parses = parses  # a `parse()` method: its post-parser runs the caller's validation
         self.operation = operation
         self.api_type = api_type
         self.request = request
@@ -91,6 +98,7 @@ class _Sink:
 
     def __init__(self) -> None:
         self.attributes: dict[str, Any] = {}
+        self.metric_attributes: dict[str, Any] = {}
         self.input_tokens: int | None = None
         self.output_tokens: int | None = None
         self.cache_read_input_tokens: int | None = None
@@ -100,12 +108,7 @@ class _Sink:
         self.context: Any = None
 
 
-def _closed_response(stream: Any) -> bool:
-    http = getattr(stream, "response", None)
-    return getattr(http, "is_closed", False) is True
-
-
-class Operation:
+class Operation(StreamEndings):
     """State of one call (see the module docstring)."""
 
     __slots__ = (
@@ -115,6 +118,7 @@ class Operation:
         "capture",
         "deferred",
         "ended",
+        "held",
         "inv",
         "model",
         "owner",
@@ -125,6 +129,7 @@ class Operation:
         "server",
         "started",
         "state",
+        "stream_ended",
         "stream_requested",
     )
 
@@ -145,6 +150,8 @@ class Operation:
             self.started = timeit.default_timer()
         self.deferred: Any = None
         self.ended = False
+        self.held = False
+        self.stream_ended = False
         self.retries = 0
         self.stream_requested = False
         self.raw_mode: str | None = None
@@ -170,6 +177,9 @@ class Operation:
                 if self.stream_requested:
                     _raw.hook_legacy_stream(self, result)
                     self._suspend()
+                elif self.api.parses:
+                    # never run the caller's validation (the post-parser of `parse()`): read the body
+                    self._complete(_raw.unvalidated_body(result, self.api.kind))
                 else:
                     try:
                         parsed = result.parse()  # cached by the SDK: the caller's parse() returns it
@@ -207,46 +217,6 @@ class Operation:
             attrs[sc.AGENT_OTEL_RETRY_DELAY] = float(delay)
         span.add_event(sc.AGENT_OTEL_RETRY_EVENT, attrs)
 
-    # ------------------------------------------------------------------ raw-response callbacks (_raw.py)
-
-    def on_parsed(self, out: Any) -> Any:
-        """The caller parsed a raw response: return what it should get (the proxied stream, or `out`)."""
-        try:
-            if isinstance(out, self.owner.stream_types):
-                existing = self.proxy_ref() if self.proxy_ref is not None else None
-                if existing is not None and existing.__wrapped__ is out:
-                    return existing
-                if self.ended or self.state is not None:
-                    return out
-                return self._wrap_stream(out)
-            if not self.ended:
-                self._complete(out)
-        except Exception as exc:
-            report(f"{_WHERE}.on_parsed", exc)
-            self._end(None)
-        return out
-
-    def on_parse_error(self, error: BaseException) -> None:
-        if not self.ended and self.state is None:
-            self._end(error)
-
-    def on_closed(self) -> None:
-        """The caller closed a `with_streaming_response` response (explicitly or by leaving `with`)."""
-        if self.ended:
-            return
-        if self.state is not None:
-            self._on_stream_end(None, END_CLOSED)
-        else:
-            self._end(None)
-
-    def on_released(self) -> None:
-        """A raw response was garbage-collected: end the span if nothing else did."""
-        if self.ended or self.state is not None:
-            return
-        if self.call is not None:
-            self.inv.attributes[sc.AGENT_OTEL_STREAM_END] = END_ABANDONED
-        self._end(ABANDONED)
-
     # ------------------------------------------------------------------ internals
 
     def _suspend(self) -> None:
@@ -264,7 +234,7 @@ class Operation:
     def _complete(self, result: Any) -> None:
         if self.call is None:
             try:
-                response.usage_only(self.inv, result, self.api.kind)
+                response.usage_only(self.inv, result, self.api.kind, self.server.is_openai)
             except Exception as exc:
                 report(f"{_WHERE}.response", exc)
             self._end(None)
@@ -280,54 +250,8 @@ class Operation:
             report(f"{_WHERE}.response", exc)
         self._end(error)
 
-    def _new_state(self) -> Any:
-        sampled = self.call is not None
-        tick = self.inv.record_stream_chunk if sampled else None
-        per_chunk = sampled and self.owner.settings.stream_chunk_metrics == "per_chunk"
-        kind = self.api.kind
-        if kind == KIND_RESPONSES:
-            return ResponsesStreamState(tick, per_chunk, self.capture)
-        if kind == KIND_FETCH:
-            return ResponsesStreamState(tick, per_chunk, self.capture, fetch=True)
-        return ChatStreamState(tick, per_chunk, self.capture, legacy=kind == KIND_COMPLETIONS)
-
-    def _wrap_stream(self, stream: Any) -> Any:
-        state = self._new_state()
-        self._suspend()
-        proxy_cls = AsyncStreamProxy if hasattr(type(stream), "__anext__") else SyncStreamProxy
-        proxy = proxy_cls(stream, state.on_chunk, self._on_stream_end)
-        self.state = state
-        self.raw_stream = stream
-        self.proxy_ref = weakref.ref(proxy)
-        return proxy
-
-    def _on_stream_end(self, error: BaseException | None, how: str) -> None:
-        if self.ended:
-            return
-        state = self.state
-        try:
-            if self.deferred:
-                self._apply_deferred()
-            state.apply(self.inv, self.server.is_openai)
-            if how == END_ABANDONED and _closed_response(self.raw_stream):
-                how = END_CLOSED
-            if self.call is not None:
-                attrs = self.inv.attributes
-                attrs[sc.AGENT_OTEL_STREAM_CHUNKS] = state.count
-                if how in (END_CLOSED, END_ABANDONED):
-                    attrs[sc.AGENT_OTEL_STREAM_END] = how
-        except Exception as exc:
-            report(f"{_WHERE}.stream_end", exc)
-        self.raw_stream = None
-        if how == END_ERROR:
-            self._end(error)
-        elif how == END_ABANDONED:
-            self._end(ABANDONED)
-        else:
-            self._end(state.error if state is not None else None)
-
     def _end(self, error: BaseException | Error | None) -> None:
-        if self.ended:
+        if self.ended or (error is None and self.held):  # a held success ends when its block exits
             return
         self.ended = True
         call = self.call
@@ -344,6 +268,8 @@ class Operation:
     def _record_unsampled(self, error: BaseException | Error | None) -> None:
         sink = self.inv
         attrs = self.server.metric_attributes(self.api.operation, self.model, sink.response_model_name)
+        if sink.metric_attributes:
+            attrs = {**attrs, **sink.metric_attributes}
         if error is not None:
             attrs = {
                 **attrs,
@@ -411,11 +337,16 @@ def start(
                     server_port=server.port,
                     operation_name=api.operation,
                 )
+            call.secrets = _credentials.source(instance)  # read only if the call fails
             op = Operation(owner, api, server, call, model)
     except Exception as exc:
         report(f"{_WHERE}.start", exc)
         return None
     op.stream_requested = kwargs.get("stream") is True
+    entering = ENTERING.get()
+    if entering is not None and not entering:
+        entering.append(op)
+        op.held = True
     headers = kwargs.get("extra_headers")
     if headers:
         mode = headers.get(RAW_RESPONSE_HEADER) if isinstance(headers, dict) else None

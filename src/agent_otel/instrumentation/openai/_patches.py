@@ -10,7 +10,8 @@ skipped quietly; `instrumentor.patched` lists what was patched.
 - Responses: `create`, `parse` (bypasses `create`), `retrieve` (the `fetch_response` operation); the
   `.stream()` helper calls `create` or `retrieve`. Also the separate beta Responses class of recent openai.
 - Embeddings `create`; legacy Completions `create`.
-- The retry hook (`_retries.py`).
+- The retry hook (`_retries.py`), and the `__enter__`/`__exit__` of openai's blocks that make a call
+  (`.stream()` helpers, `with_streaming_response`; `_blocks.py`).
 
 Each wrapper first checks that the instrumentor is active (a wrapper cached by `with_raw_response`
 outlives `uninstrument()`) and that instrumentation is not suppressed, then calls the wrapped function
@@ -26,16 +27,14 @@ from opentelemetry.instrumentation.utils import is_instrumentation_enabled
 
 from agent_otel.instrumentation.openai import _request as request
 from agent_otel.instrumentation.openai import _response as response
-from agent_otel.instrumentation.openai._operation import (
-    CURRENT,
+from agent_otel.instrumentation.openai._endings import (
     KIND_CHAT,
     KIND_COMPLETIONS,
     KIND_EMBEDDINGS,
     KIND_FETCH,
     KIND_RESPONSES,
-    Api,
-    start,
 )
+from agent_otel.instrumentation.openai._operation import CURRENT, Api, start
 from agent_otel.telemetry import semconv as sc
 
 _CHAT = "openai.resources.chat.completions"
@@ -46,11 +45,11 @@ _EMBEDDINGS = "openai.resources.embeddings"
 _COMPLETIONS = "openai.resources.completions"
 
 
-def _api(kind: str, is_async: bool) -> Api:
+def _api(kind: str, is_async: bool, parses: bool = False) -> Api:
     if kind == KIND_CHAT:
-        return Api(kind, sc.OP_CHAT, "chat_completions", request.chat, response.chat, is_async)
+        return Api(kind, sc.OP_CHAT, "chat_completions", request.chat, response.chat, is_async, parses)
     if kind == KIND_RESPONSES:
-        return Api(kind, sc.OP_CHAT, "responses", request.responses, response.responses, is_async)
+        return Api(kind, sc.OP_CHAT, "responses", request.responses, response.responses, is_async, parses)
     if kind == KIND_COMPLETIONS:
         return Api(kind, sc.OP_TEXT_COMPLETION, None, request.completions, response.completions, is_async)
     if kind == KIND_EMBEDDINGS:
@@ -129,6 +128,6 @@ def async_wrapper(owner: Any, api: Api) -> Callable[..., Any]:
     return wrapper
 
 
-def wrapper_for(owner: Any, kind: str, is_async: bool) -> Callable[..., Any]:
-    api = _api(kind, is_async)
+def wrapper_for(owner: Any, kind: str, is_async: bool, parses: bool = False) -> Callable[..., Any]:
+    api = _api(kind, is_async, parses)
     return async_wrapper(owner, api) if is_async else sync_wrapper(owner, api)

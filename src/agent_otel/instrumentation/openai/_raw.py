@@ -9,8 +9,13 @@ attributes, which call the class's own method and then tell the `Operation`:
 - `close()` (`with_streaming_response` only; also what leaving its `with` block calls): ends the span if
   nothing else has (a stream still being read ends as "closed").
 
-A `weakref.finalize` on the response ends the span as abandoned if the response is dropped before either.
+A `weakref.finalize` on the response ends the span if the response is dropped before either: a success
+when the caller read the body to its end itself, "closed" when it was closed unread, else abandoned.
 The hooks hold the response only weakly, so they create no reference cycle.
+
+`unvalidated_body(raw, kind)` is what a `with_raw_response.parse(...)` call is read from: the body as
+the API's own response type, built without validation, so the caller's `response_format` /
+`text_format` (the SDK's post-parser) is never run by us.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ def hook_legacy_stream(op: Any, raw: Any) -> None:
         return op.on_parsed(out)
 
     raw.parse = parse
-    weakref.finalize(raw, op.on_released)
+    weakref.finalize(raw, op.on_released, getattr(raw, "http_response", None))
 
 
 def hook_streamed_response(op: Any, raw: Any, is_async: bool) -> None:
@@ -79,4 +84,18 @@ def hook_streamed_response(op: Any, raw: Any, is_async: bool) -> None:
 
         raw.parse = parse
         raw.close = close
-    weakref.finalize(raw, op.on_released)
+    weakref.finalize(raw, op.on_released, getattr(raw, "http_response", None))
+
+
+def unvalidated_body(raw: Any, kind: str) -> Any:
+    """The JSON body of a read `LegacyAPIResponse` as `ChatCompletion` / `Response`, unvalidated."""
+    body = raw.http_response.json()
+    if not isinstance(body, dict):
+        return None
+    if kind == "responses":
+        from openai.types.responses import Response
+
+        return Response.construct(**body)
+    from openai.types.chat import ChatCompletion
+
+    return ChatCompletion.construct(**body)

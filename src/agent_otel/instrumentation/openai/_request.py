@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from agent_otel.instrumentation.openai import _content as content
+from agent_otel.instrumentation.openai import _responses_content as rcontent
 from agent_otel.telemetry import semconv as sc
 from agent_otel.telemetry.genai import TextPart
 
@@ -207,7 +208,7 @@ def responses(inv: Any, kwargs: dict[str, Any], capture: bool, is_openai: bool) 
     instructions = params.get("instructions")
     if isinstance(instructions, str):
         inv.system_instruction = [TextPart(content=instructions)]
-    deferred = _capture(inv, kwargs, "input", content.responses_input_messages, _set_input, None)
+    deferred = _capture(inv, kwargs, "input", rcontent.input_messages, _set_input, None)
     return _capture(inv, kwargs, "tools", content.tool_definitions, _set_tools, deferred)
 
 

@@ -3,20 +3,39 @@
 One function per API, each `(inv, result, capture, is_openai) -> None`: response id and model, finish
 reasons (Chat Completions' `tool_calls`/`function_call` become the conventions' `tool_call`; Responses
 derive theirs from `status`), token usage (input, output, cache read, cache write, reasoning), and the
-span-only `openai.response.service_tier` / `openai.response.system_fingerprint`. Output messages only
-with content capture on. Every read tolerates a missing or oddly typed field (an OpenAI-compatible
-server may send less): such a field is skipped, never guessed.
+`openai.response.service_tier` (span and metrics) and `openai.response.system_fingerprint` (span only).
+Output messages only with content capture on. Every read tolerates a missing or oddly typed field (an
+OpenAI-compatible server may send less): such a field is skipped, never guessed.
+
+Extraction is field by field: each extractor is a tuple of small steps run by `extract()`, which
+reports a step that raises (a field of a shape nobody expected, e.g. `"output": 5`) and goes on with
+the next, so one odd field costs only itself, never the usage or the rest.
 
 `usage_only(sink, result, kind)` reads just the model and usage, for the unsampled fast path.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from agent_otel.instrumentation.openai import _content as content
+from agent_otel.instrumentation.openai import _responses_content as rcontent
 from agent_otel.telemetry import semconv as sc
 from agent_otel.telemetry.genai import TextPart
+from agent_otel.telemetry.safety import report
+
+Step = Callable[[Any, Any, bool, bool], None]
+_WHERE = "agent_otel.instrumentation.openai.response"
+
+
+def extract(steps: tuple[Step, ...], inv: Any, result: Any, capture: bool, is_openai: bool) -> None:
+    """Run each step on its own: one that raises is reported and skipped, the others still run."""
+    for step in steps:
+        try:
+            step(inv, result, capture, is_openai)
+        except Exception as exc:
+            report(f"{_WHERE}.{step.__name__}", exc)
 
 
 def _str(value: Any) -> str | None:
@@ -39,15 +58,26 @@ def _field(obj: Any, name: str) -> Any:
     return getattr(obj, name, None)
 
 
-def _openai_extras(inv: Any, result: Any, is_openai: bool) -> None:
+def service_tier(inv: Any, value: Any) -> None:
+    """`openai.response.service_tier` on the span and on the duration and token metrics (the OpenAI
+    conventions list it for both; a handful of values, so no cardinality concern)."""
+    if isinstance(value, str):
+        inv.attributes[sc.OPENAI_RESPONSE_SERVICE_TIER] = value
+        inv.metric_attributes[sc.OPENAI_RESPONSE_SERVICE_TIER] = value
+
+
+def _openai_extras(inv: Any, result: Any, capture: bool, is_openai: bool) -> None:
     if not is_openai:
         return
-    tier = _str(getattr(result, "service_tier", None))
-    if tier is not None:
-        inv.attributes[sc.OPENAI_RESPONSE_SERVICE_TIER] = tier
+    service_tier(inv, getattr(result, "service_tier", None))
     fingerprint = _str(getattr(result, "system_fingerprint", None))
-    if fingerprint is not None:
+    if fingerprint is not None:  # span only: one value per backend build would multiply metric series
         inv.attributes[sc.OPENAI_RESPONSE_SYSTEM_FINGERPRINT] = fingerprint
+
+
+def _openai_tier(inv: Any, result: Any, capture: bool, is_openai: bool) -> None:
+    if is_openai:
+        service_tier(inv, getattr(result, "service_tier", None))
 
 
 def chat_usage(inv: Any, usage: Any) -> None:
@@ -100,51 +130,78 @@ def responses_usage(inv: Any, usage: Any) -> None:
             inv.thinking_tokens = value
 
 
-def _id_and_model(inv: Any, result: Any) -> None:
+def _id(inv: Any, result: Any, capture: bool, is_openai: bool) -> None:
     rid = _str(getattr(result, "id", None))
     if rid is not None:
         inv.response_id = rid
+
+
+def _model(inv: Any, result: Any, capture: bool, is_openai: bool) -> None:
     model = _str(getattr(result, "model", None))
     if model is not None:
         inv.response_model_name = model
 
 
-def chat(inv: Any, result: Any, capture: bool, is_openai: bool) -> None:
-    _id_and_model(inv, result)
+def _choices(result: Any) -> list[Any] | None:
     choices = getattr(result, "choices", None)
-    if isinstance(choices, list):
-        reasons = []
-        for choice in choices:
-            reason = getattr(choice, "finish_reason", None)
-            reasons.append(content.chat_finish_reason(reason) if isinstance(reason, str) else "error")
-        if reasons:
-            inv.finish_reasons = reasons
-        if capture:
-            inv.output_messages = content.chat_output_messages(choices)
+    return choices if isinstance(choices, list) else None
+
+
+def _chat_finish_reasons(inv: Any, result: Any, capture: bool, is_openai: bool) -> None:
+    reasons = []
+    for choice in _choices(result) or ():
+        reason = getattr(choice, "finish_reason", None)
+        reasons.append(content.chat_finish_reason(reason) if isinstance(reason, str) else "error")
+    if reasons:
+        inv.finish_reasons = reasons
+
+
+def _chat_output(inv: Any, result: Any, capture: bool, is_openai: bool) -> None:
+    choices = _choices(result)
+    if capture and choices is not None:
+        inv.output_messages = content.chat_output_messages(choices)
+
+
+def _chat_usage(inv: Any, result: Any, capture: bool, is_openai: bool) -> None:
     chat_usage(inv, getattr(result, "usage", None))
-    _openai_extras(inv, result, is_openai)
+
+
+def _completion_finish_reasons(inv: Any, result: Any, capture: bool, is_openai: bool) -> None:
+    choices = _choices(result) or ()
+    reasons = [r if isinstance(r := getattr(c, "finish_reason", None), str) else "error" for c in choices]
+    if reasons:
+        inv.finish_reasons = reasons
+
+
+def _completion_output(inv: Any, result: Any, capture: bool, is_openai: bool) -> None:
+    choices = _choices(result)
+    if capture and choices is not None:
+        inv.output_messages = content.completion_output_messages(choices)
+
+
+_CHAT: tuple[Step, ...] = (_id, _model, _chat_usage, _chat_finish_reasons, _openai_extras, _chat_output)
+_COMPLETIONS: tuple[Step, ...] = (
+    _id,
+    _model,
+    _chat_usage,
+    _completion_finish_reasons,
+    _openai_extras,
+    _completion_output,
+)
+
+
+def chat(inv: Any, result: Any, capture: bool, is_openai: bool) -> None:
+    extract(_CHAT, inv, result, capture, is_openai)
 
 
 def completions(inv: Any, result: Any, capture: bool, is_openai: bool) -> None:
-    _id_and_model(inv, result)
-    choices = getattr(result, "choices", None)
-    if isinstance(choices, list):
-        reasons = [r if isinstance(r := getattr(c, "finish_reason", None), str) else "error" for c in choices]
-        if reasons:
-            inv.finish_reasons = reasons
-        if capture:
-            inv.output_messages = content.completion_output_messages(choices)
-    chat_usage(inv, getattr(result, "usage", None))
-    _openai_extras(inv, result, is_openai)
+    extract(_COMPLETIONS, inv, result, capture, is_openai)
 
 
 def responses_finish_reason(result: Any) -> str | None:
     status = getattr(result, "status", None)
     if status == "completed":
-        for item in getattr(result, "output", None) or ():
-            if getattr(item, "type", None) == "function_call":
-                return "tool_call"
-        return "stop"
+        return "tool_call" if rcontent.has_client_tool_call(getattr(result, "output", None)) else "stop"
     if status == "incomplete":
         reason = _attr(getattr(result, "incomplete_details", None), "reason")
         if reason == "max_output_tokens":
@@ -155,20 +212,61 @@ def responses_finish_reason(result: Any) -> str | None:
     return None
 
 
-def responses(inv: Any, result: Any, capture: bool, is_openai: bool) -> None:
-    _id_and_model(inv, result)
+def _responses_finish_reasons(inv: Any, result: Any, capture: bool, is_openai: bool) -> None:
     reason = responses_finish_reason(result)
     if reason is not None:
         inv.finish_reasons = [reason]
+
+
+def _responses_usage(inv: Any, result: Any, capture: bool, is_openai: bool) -> None:
     responses_usage(inv, getattr(result, "usage", None))
-    if is_openai:
-        tier = _str(getattr(result, "service_tier", None))
-        if tier is not None:
-            inv.attributes[sc.OPENAI_RESPONSE_SERVICE_TIER] = tier
+
+
+def _responses_output(inv: Any, result: Any, capture: bool, is_openai: bool) -> None:
     if capture:
-        messages = content.responses_output_messages(getattr(result, "output", None), reason)
+        messages = rcontent.output_messages(getattr(result, "output", None), responses_finish_reason(result))
         if messages:
             inv.output_messages = messages
+
+
+def _status(inv: Any, result: Any, capture: bool, is_openai: bool) -> None:
+    status = _str(getattr(result, "status", None))
+    if status is not None:
+        inv.response_status = status
+
+
+def _fetched_request(inv: Any, result: Any, capture: bool, is_openai: bool) -> None:
+    if not capture:
+        return
+    instructions = getattr(result, "instructions", None)
+    if isinstance(instructions, str):
+        inv.system_instruction = [TextPart(content=instructions)]
+    tools = getattr(result, "tools", None)
+    if isinstance(tools, list) and tools:
+        inv.tool_definitions = content.tool_definitions(tools)
+
+
+_RESPONSES: tuple[Step, ...] = (
+    _id,
+    _model,
+    _responses_usage,
+    _responses_finish_reasons,
+    _openai_tier,
+    _responses_output,
+)
+# `responses.retrieve`: a stored response. No token usage, by the conventions.
+_FETCH: tuple[Step, ...] = (
+    _model,
+    _status,
+    _responses_finish_reasons,
+    _openai_tier,
+    _responses_output,
+    _fetched_request,
+)
+
+
+def responses(inv: Any, result: Any, capture: bool, is_openai: bool) -> None:
+    extract(_RESPONSES, inv, result, capture, is_openai)
 
 
 def embeddings(inv: Any, result: Any, capture: bool, is_openai: bool) -> None:
@@ -188,33 +286,18 @@ def embeddings(inv: Any, result: Any, capture: bool, is_openai: bool) -> None:
 
 
 def fetch(inv: Any, result: Any, capture: bool, is_openai: bool) -> None:
-    """`responses.retrieve`: a stored response. No token usage, by the conventions."""
-    model = _str(getattr(result, "model", None))
-    if model is not None:
-        inv.response_model_name = model
-    status = _str(getattr(result, "status", None))
-    if status is not None:
-        inv.response_status = status
-    reason = responses_finish_reason(result)
-    if reason is not None:
-        inv.finish_reasons = [reason]
-    if capture:
-        inv.output_messages = content.responses_output_messages(getattr(result, "output", None), reason)
-        instructions = getattr(result, "instructions", None)
-        if isinstance(instructions, str):
-            inv.system_instruction = [TextPart(content=instructions)]
-        tools = getattr(result, "tools", None)
-        if isinstance(tools, list) and tools:
-            inv.tool_definitions = content.tool_definitions(tools)
+    extract(_FETCH, inv, result, capture, is_openai)
 
 
-def usage_only(sink: Any, result: Any, kind: str) -> None:
-    """The unsampled fast path: only the response model and usage (metrics and cost need nothing else).
-    Only the field names of the result's own API are read (a missing attribute on a pydantic model is
-    an expensive AttributeError)."""
+def usage_only(sink: Any, result: Any, kind: str, is_openai: bool = False) -> None:
+    """The unsampled fast path: only what the metrics and cost need (response model, usage, service
+    tier). Only the field names of the result's own API are read (a missing attribute on a pydantic
+    model is an expensive AttributeError)."""
     model = getattr(result, "model", None)
     if isinstance(model, str):
         sink.response_model_name = model
+    if is_openai and kind in ("chat", "responses", "fetch"):
+        service_tier(sink, getattr(result, "service_tier", None))
     usage = getattr(result, "usage", None)
     if usage is None or kind == "fetch":  # a fetched response reports no usage
         return

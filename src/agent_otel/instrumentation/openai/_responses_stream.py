@@ -1,7 +1,9 @@
 """Accumulator for streamed Responses (`responses.create(stream=True)`, `responses.stream()`, and
 `responses.retrieve(stream=True)`).
 
-Per event: count it, tick the first one, and look at its `type` once. The terminal event
+Per event: count it, tick the first one (with the model of a first `response.created` as the response
+model of time-to-first-chunk), and look at its `type` once; an event without one (`data: {}`, a
+non-object) is skipped, and any event this code cannot read costs only itself. The terminal event
 (`response.completed`, `response.incomplete`, `response.failed`) carries the full response, from which
 everything is read at the end exactly as for a non-streamed call; `response.created` gives id and model
 if the stream stops before that. An `error` event is a mid-stream failure: the span ends ERROR with its
@@ -37,6 +39,7 @@ class ResponsesStreamState:
 
     __slots__ = (
         "_error_event",
+        "_inv",
         "_per_chunk",
         "_text",
         "_tick",
@@ -47,9 +50,10 @@ class ResponsesStreamState:
         "started",
     )
 
-    def __init__(self, tick: Callable[[], None] | None, per_chunk: bool, capture: bool, fetch: bool = False):
-        self._tick = tick
-        self._per_chunk = per_chunk and tick is not None
+    def __init__(self, inv: Any, per_chunk: bool, capture: bool, fetch: bool = False) -> None:
+        self._inv = inv  # the sampled invocation (None when unsampled: no chunk metrics)
+        self._tick: Callable[[], None] | None = inv.record_stream_chunk if inv is not None else None
+        self._per_chunk = per_chunk and inv is not None
         self.capture = capture
         self.fetch = fetch
         self.count = 0
@@ -60,9 +64,12 @@ class ResponsesStreamState:
 
     def on_chunk(self, event: Any) -> None:
         self.count += 1
-        if self._per_chunk or (self.count == 1 and self._tick is not None):
+        if self.count == 1:
+            if self._inv is not None:
+                self._first(event)
+        elif self._per_chunk:
             self._tick()  # type: ignore[misc]
-        kind = _KINDS.get(event.type)
+        kind = _KINDS.get(getattr(event, "type", None))
         if kind is None:
             return
         if kind == _TERMINAL:
@@ -77,6 +84,15 @@ class ResponsesStreamState:
                 if self._text is None:
                     self._text = []
                 self._text.append(delta)
+
+    def _first(self, event: Any) -> None:
+        try:
+            if _KINDS.get(getattr(event, "type", None)) == _STARTED:
+                model = getattr(getattr(event, "response", None), "model", None)
+                if isinstance(model, str):
+                    self._inv.response_model_name = model
+        finally:
+            self._tick()  # type: ignore[misc]
 
     @property
     def error(self) -> Error | None:

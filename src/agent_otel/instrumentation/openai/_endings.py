@@ -1,0 +1,180 @@
+"""How an `Operation` follows a stream or a raw response to its end (a mixin of `_operation.Operation`).
+
+- streams: `_wrap_stream` hands the caller our proxy (telemetry/streams.py) fed by the kind's stream
+  state (`_chat_stream.py`, `_responses_stream.py`), and `_on_stream_end` applies what arrived and ends
+  the span with the stream;
+- raw responses (`_raw.py`): `on_parsed`, `on_parse_error`, `on_closed`, `on_released`;
+- openai's `with` blocks (`_blocks.py`): `on_block_exit`.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+from agent_otel.instrumentation.openai._chat_stream import ChatStreamState
+from agent_otel.instrumentation.openai._responses_stream import ResponsesStreamState
+from agent_otel.telemetry import semconv as sc
+from agent_otel.telemetry.failures import OwnText
+from agent_otel.telemetry.genai import Error
+from agent_otel.telemetry.safety import report
+from agent_otel.telemetry.streams import (
+    END_ABANDONED,
+    END_CLOSED,
+    END_ERROR,
+    AsyncStreamProxy,
+    SyncStreamProxy,
+)
+
+KIND_CHAT = "chat"
+KIND_RESPONSES = "responses"
+KIND_COMPLETIONS = "completions"
+KIND_EMBEDDINGS = "embeddings"
+KIND_FETCH = "fetch"
+
+ABANDONED = Error(message=OwnText("stream abandoned before it was read to the end"), type="_OTHER")
+
+_WHERE = "agent_otel.instrumentation.openai"
+
+
+def _closed_response(stream: Any) -> bool:
+    http = getattr(stream, "response", None)
+    return getattr(http, "is_closed", False) is True
+
+
+class StreamEndings:
+    """The stream and raw-response half of `Operation` (its attributes are declared there)."""
+
+    __slots__ = ()
+    # Declared by Operation.
+    api: Any
+    call: Any
+    capture: bool
+    deferred: Any
+    ended: bool
+    held: bool
+    inv: Any
+    owner: Any
+    proxy_ref: Any
+    raw_stream: Any
+    server: Any
+    state: Any
+    stream_ended: bool
+
+    def _end(self, error: BaseException | Error | None) -> None:
+        raise NotImplementedError
+
+    def _complete(self, result: Any) -> None:
+        raise NotImplementedError
+
+    def _suspend(self) -> None:
+        raise NotImplementedError
+
+    def _apply_deferred(self) -> None:
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ raw-response callbacks (_raw.py)
+
+    def on_parsed(self, out: Any) -> Any:
+        """The caller parsed a raw response: return what it should get (the proxied stream, or `out`)."""
+        try:
+            if isinstance(out, self.owner.stream_types):
+                existing = self.proxy_ref() if self.proxy_ref is not None else None
+                if existing is not None and existing.__wrapped__ is out:
+                    return existing
+                if self.ended or self.state is not None:
+                    return out
+                return self._wrap_stream(out)
+            if not self.ended:
+                self._complete(out)
+        except Exception as exc:
+            report(f"{_WHERE}.on_parsed", exc)
+            self._end(None)
+        return out
+
+    def on_parse_error(self, error: BaseException) -> None:
+        if not self.ended and self.state is None:
+            self._end(error)
+
+    def on_closed(self) -> None:
+        """The caller closed a `with_streaming_response` response (explicitly or by leaving `with`)."""
+        if self.ended:
+            return
+        if self.state is not None:
+            self._on_stream_end(None, END_CLOSED)
+        else:
+            self._end(None)
+
+    def on_released(self, http: Any = None) -> None:
+        """A raw response was garbage-collected: end the span if nothing else did. A body the caller
+        read to its end (without `parse()`) is a success; one closed unread, "closed"; else abandoned."""
+        if self.ended or self.state is not None:
+            return
+        if getattr(http, "is_stream_consumed", False) is True:
+            self._end(None)
+            return
+        closed = getattr(http, "is_closed", False) is True
+        if self.call is not None:
+            self.inv.attributes[sc.AGENT_OTEL_STREAM_END] = END_CLOSED if closed else END_ABANDONED
+        self._end(None if closed else ABANDONED)
+
+    def on_block_exit(self, error: BaseException | None) -> None:
+        """The openai `with` block that made this call exited (`error`: the exception that left it)."""
+        if not self.held:
+            return
+        self.held = False
+        if self.ended:
+            return
+        if self.state is not None and not self.stream_ended:
+            self._on_stream_end(error, END_ERROR if error is not None else END_CLOSED)
+        else:
+            self._end(error)
+
+    # ------------------------------------------------------------------ streams
+
+    def _new_state(self) -> Any:
+        sampled = self.call is not None
+        inv = self.inv if sampled else None  # the first chunk's model goes on time-to-first-chunk
+        per_chunk = sampled and self.owner.settings.stream_chunk_metrics == "per_chunk"
+        kind = self.api.kind
+        if kind == KIND_RESPONSES:
+            return ResponsesStreamState(inv, per_chunk, self.capture)
+        if kind == KIND_FETCH:
+            return ResponsesStreamState(inv, per_chunk, self.capture, fetch=True)
+        return ChatStreamState(inv, per_chunk, self.capture, legacy=kind == KIND_COMPLETIONS)
+
+    def _wrap_stream(self, stream: Any) -> Any:
+        state = self._new_state()
+        self._suspend()
+        proxy_cls = AsyncStreamProxy if hasattr(type(stream), "__anext__") else SyncStreamProxy
+        proxy = proxy_cls(stream, state.on_chunk, self._on_stream_end)
+        self.state = state
+        self.raw_stream = stream
+        self.proxy_ref = weakref.ref(proxy)
+        return proxy
+
+    def _on_stream_end(self, error: BaseException | None, how: str) -> None:
+        if self.ended or self.stream_ended:
+            return
+        self.stream_ended = True
+        state = self.state
+        try:
+            if self.deferred:
+                self._apply_deferred()
+            state.apply(self.inv, self.server.is_openai)
+            if how == END_ABANDONED and _closed_response(self.raw_stream):
+                how = END_CLOSED
+            if self.call is not None:
+                attrs = self.inv.attributes
+                attrs[sc.AGENT_OTEL_STREAM_CHUNKS] = state.count
+                if how in (END_CLOSED, END_ABANDONED):
+                    attrs[sc.AGENT_OTEL_STREAM_END] = how
+        except Exception as exc:
+            report(f"{_WHERE}.stream_end", exc)
+        self.raw_stream = None
+        if how == END_ERROR:
+            self._end(error)
+        elif how == END_ABANDONED:
+            self._end(ABANDONED)
+        else:
+            self._end(state.error if state is not None else None)
