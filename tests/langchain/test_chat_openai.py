@@ -185,3 +185,47 @@ def test_unsampled_run_records_its_metrics_once(
     assert sum(p.count for p in durations) == 1
     costs = otel.metrics()["gen_ai.client.operation.cost"]
     assert sum(p.count for p in costs) == 1
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+@pytest.mark.parametrize("openai_on", [True, False])
+def test_responses_api_finish_reasons_survive_on_the_chat_span(
+    otel: Any, lc: Any, server: FakeOpenAIServer, caplog: Any, streamed: bool, openai_on: bool
+) -> None:
+    """Regression: with `ChatOpenAI(use_responses_api=True)` the chat span had no finish reasons (the
+    Responses API reports a status, and LangChain's empty list hid the OpenAI layer's)."""
+    from agent_otel.testing.openai_server import response_events, response_object
+
+    replies: list[dict[str, Any]] = [
+        {"text": "Hello!"},
+        {"text": None, "tool_calls": [{"id": "call_1", "name": "get_weather", "arguments": {"city": "x"}}]},
+        {"text": "cut sh", "status": "incomplete", "incomplete_reason": "max_output_tokens"},
+    ]
+    for reply in replies:
+        text = reply.pop("text")
+        server.enqueue(
+            Reply.sse(response_events(text, **reply))
+            if streamed
+            else Reply.json(response_object(text, **reply))
+        )
+    openai = OpenAIInstrumentor()
+    if openai_on:
+        openai.instrument(**otel.providers)
+    try:
+        model = ChatOpenAI(model="gpt-4o-mini", base_url=server.base_url, api_key="x", use_responses_api=True)
+        model = model.bind_tools([get_weather])
+        for _ in replies:
+            if streamed:
+                list(model.stream("hi"))
+            else:
+                model.invoke("hi")
+    finally:
+        if openai_on:
+            openai.uninstrument()
+
+    spans = otel.spans()
+    assert [s.name for s in spans] == ["chat gpt-4o-mini"] * 3
+    assert {s.instrumentation_scope.name for s in spans} == {SCOPE}  # one (merged) span per call
+    reasons = [attrs(s).get("gen_ai.response.finish_reasons") for s in spans]
+    assert reasons == [("stop",), ("tool_call",), ("length",)]
+    assert bad_logs(caplog) == []

@@ -1,5 +1,5 @@
-"""Reading LangChain payloads (`_extract.py`): model and provider names, request parameters, usage and
-finish reasons from every place integrations put them, and content conversion."""
+"""Reading LangChain payloads (`_extract.py`, `_content.py`): model and provider names, request parameters,
+usage and finish reasons from every place integrations put them, and content conversion."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
 from langchain_core.outputs import ChatGeneration, Generation, LLMResult
 
+from agent_otel.instrumentation.langchain import _content as ct
 from agent_otel.instrumentation.langchain import _extract as ex
 
 
@@ -106,7 +107,7 @@ def test_apply_response() -> None:
 
 
 def test_messages_and_tools_conversion() -> None:
-    inputs, system = ex.input_messages(
+    inputs, system = ct.input_messages(
         [
             SystemMessage("be brief"),
             HumanMessage([{"type": "text", "text": "hi"}, {"type": "image_url", "image_url": {"url": "u"}}]),
@@ -121,22 +122,22 @@ def test_messages_and_tools_conversion() -> None:
     assert inputs[2].parts[0].response == "42" and inputs[2].parts[0].id == "c1"
 
     thinking = AIMessage([{"type": "thinking", "thinking": "hmm"}, {"type": "text", "text": "ok"}])
-    (out,) = ex.output_messages(result(thinking, info={"finish_reason": "tool_calls"}))
+    (out,) = ct.output_messages(result(thinking, info={"finish_reason": "tool_calls"}))
     assert [type(p).__name__ for p in out.parts] == ["ReasoningPart", "TextPart"]
     assert out.finish_reason == "tool_call"
 
     openai_tool = {"type": "function", "function": {"name": "f", "description": "d", "parameters": {"a": 1}}}
     anthropic_tool = {"name": "g", "description": None, "input_schema": {"b": 2}}
-    definitions = ex.tool_definitions({"tools": [openai_tool, anthropic_tool]})
+    definitions = ct.tool_definitions({"tools": [openai_tool, anthropic_tool]})
     assert [(d.name, d.parameters) for d in definitions] == [("f", {"a": 1}), ("g", {"b": 2})]
 
 
 def test_tool_io_and_conversation() -> None:
-    assert ex.tool_arguments({"q": "x"}, "ignored") == {"q": "x"}
-    assert ex.tool_arguments(None, '{"q": 1}') == {"q": 1}
-    assert ex.tool_arguments(None, "plain") == "plain"
-    assert ex.tool_result(ToolMessage("done", tool_call_id="1")) == "done"
-    assert ex.tool_result(object()).startswith("<object")
+    assert ct.tool_arguments({"q": "x"}, "ignored") == {"q": "x"}
+    assert ct.tool_arguments(None, '{"q": 1}') == {"q": 1}
+    assert ct.tool_arguments(None, "plain") == "plain"
+    assert ct.tool_result(ToolMessage("done", tool_call_id="1")) == "done"
+    assert ct.tool_result(object()).startswith("<object")
     assert ex.conversation_id({"thread_id": 12}) == "12"
     assert ex.conversation_id({"session_id": "s"}) == "s"
     assert ex.conversation_id({}) is None

@@ -22,7 +22,7 @@ from langgraph.types import Command
 from lc_support import ai, attrs, bad_logs, by_name, model, one, parent_of, tree
 from opentelemetry.trace import SpanKind, StatusCode
 
-from agent_otel.instrumentation.langchain import _extract
+from agent_otel.instrumentation.langchain import _content, _extract
 
 CONTENT_KEYS = (
     "gen_ai.input.messages",
@@ -173,7 +173,7 @@ def test_create_agent_tree_and_attributes(otel: Any, lc: Any, caplog: Any) -> No
     assert "gen_ai.provider.name" not in a
 
     first, second = sorted(by_name(spans, "chat fake-model"), key=lambda s: s.start_time or 0)
-    for chat, reason, tokens in ((first, "tool_calls", (10, 5)), (second, "stop", (20, 7))):
+    for chat, reason, tokens in ((first, "tool_call", (10, 5)), (second, "stop", (20, 7))):
         c = attrs(chat)
         assert chat.kind is SpanKind.CLIENT
         assert parent_of(spans, chat) is agent_span
@@ -344,7 +344,7 @@ def test_faults_in_our_code_never_break_the_run(
         raise RuntimeError("bug in agent-otel")
 
     monkeypatch.setattr(_extract, "apply_response", broken)
-    monkeypatch.setattr(_extract, "tool_arguments", broken)
+    monkeypatch.setattr(_content, "tool_arguments", broken)
     monkeypatch.setattr(lc.handler.tel, "capture_content", True)
 
     result = weather_agent().invoke({"messages": [HumanMessage("weather?")]})
@@ -435,12 +435,12 @@ def test_retriever(otel: Any, content: None, instrument: Any) -> None:
 def test_faults_in_classification_and_boundaries(
     otel: Any, lc: Any, monkeypatch: pytest.MonkeyPatch, caplog: Any
 ) -> None:
-    from agent_otel.instrumentation.langchain import _context, _handler
+    from agent_otel.instrumentation.langchain import _chains, _context
 
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("bug in agent-otel")
 
-    monkeypatch.setattr(_handler, "classify_chain", broken)  # the agent's run is never classified
+    monkeypatch.setattr(_chains, "classify_chain", broken)  # the agent's run is never classified
     monkeypatch.setattr(_context, "_Activated", broken)  # no context activation in node/tool bodies
     monkeypatch.setattr(_context, "_chat_context", broken)
 

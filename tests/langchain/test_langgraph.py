@@ -94,6 +94,44 @@ def test_create_react_agent_alone_and_as_a_node(otel: Any, lc: Any) -> None:
     assert attrs(one(otel.spans(), "execute_tool lookup"))["gen_ai.agent.name"] == "reacty"
 
 
+def deep_agent_like(name: str | None = None) -> Any:
+    """What deepagents' `create_deep_agent(name=...)` returns (deepagents is not installed): a langchain
+    `create_agent` graph, given the same name, re-tagged through `with_config` metadata."""
+    from langchain.agents import create_agent
+
+    metadata = {"ls_integration": "deepagents", "versions": {"deepagents": "0.5"}, "lc_agent_name": name}
+    return create_agent(model(ai("x")), name=name).with_config(recursion_limit=9_999, metadata=metadata)
+
+
+def test_generic_graph_name_is_never_an_agent_name(otel: Any, lc: Any) -> None:
+    from langchain.agents import create_agent
+
+    assert create_agent(model(ai("x"))).name == "LangGraph"  # the default name this is about
+    deep_agent_like().invoke(PAYLOAD)
+    create_agent(model(ai("x"))).invoke(PAYLOAD)
+    team = StateGraph(MessagesState)
+    team.add_node("member", deep_agent_like())
+    team.add_edge(START, "member")
+    team.compile(name="crew").invoke(PAYLOAD)
+    deep_agent_like("researcher").invoke(PAYLOAD)
+
+    spans = otel.spans()
+    assert tree(spans) == [
+        (0, "invoke_agent"),
+        (1, "chat fake-model"),
+        (0, "invoke_agent"),
+        (1, "chat fake-model"),
+        (0, "invoke_workflow crew"),
+        (1, "invoke_agent"),
+        (2, "chat fake-model"),
+        (0, "invoke_agent researcher"),
+        (1, "chat fake-model"),
+    ]
+    for span in spans[:-2]:
+        assert "gen_ai.agent.name" not in attrs(span), span.name
+    assert attrs(spans[-1])["gen_ai.agent.name"] == "researcher"
+
+
 def test_agents_marked_by_metadata(otel: Any, lc: Any) -> None:
     from langchain_core.runnables import RunnableLambda
 

@@ -11,8 +11,7 @@ from __future__ import annotations
 import functools
 import logging
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
 logger = logging.getLogger("agent_otel")
@@ -37,13 +36,25 @@ def report(where: str, exc: BaseException) -> None:
         logger.debug("agent-otel: instrumentation error in %s (ignored)", where, exc_info=exc)
 
 
-@contextmanager
-def guard(where: str) -> Iterator[None]:
-    """Run a block of instrumentation code; log and swallow any `Exception` it raises."""
-    try:
-        yield
-    except Exception as exc:
-        report(where, exc)
+class guard:  # lower case: used like a function, `with guard(where):`
+    """Run a block of instrumentation code; log and swallow any `Exception` it raises.
+
+    A class rather than a `@contextmanager` generator: it runs on every callback's hot path, and costs a
+    fraction of a generator-based one."""
+
+    __slots__ = ("where",)
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: Any) -> bool:
+        if isinstance(exc, Exception):
+            report(self.where, exc)
+            return True
+        return False
 
 
 def guarded(default: Any = None) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]:

@@ -50,17 +50,20 @@ class LangChainInstrumentor(AgentOtelInstrumentor):
 
         from agent_otel.instrumentation.langchain import _context, _langgraph
         from agent_otel.instrumentation.langchain._handler import OtelCallbackHandler
+        from agent_otel.instrumentation.langchain._runs import RunStore
 
+        store = RunStore()
         handler = OtelCallbackHandler(
             telemetry,
+            store,
             scope_name=self.scope_name,
             node_spans=self.settings.langgraph_node_spans,
             per_chunk_metrics=self.settings.stream_chunk_metrics == "per_chunk",
         )
         langgraph = importlib.util.find_spec("langgraph") is not None
-        _context.install(patcher, handler, langgraph=langgraph)
+        _context.install(patcher, store, on_llm_error=handler.on_llm_error, langgraph=langgraph)
         if langgraph:
-            handler.graphs_hooked = _langgraph.install(patcher, handler)
+            handler.graphs_hooked = _langgraph.install(patcher, store)
         # The default value puts the handler in every context and thread; inheritable, so child
         # managers (nodes, tools, models) get it too. langchain-core dedupes it by identity.
         hook_var: ContextVar[Any] = ContextVar("agent_otel_langchain_handler", default=handler)
@@ -72,7 +75,7 @@ class LangChainInstrumentor(AgentOtelInstrumentor):
         handler, self.handler = self.handler, None
         hook_var, self._hook_var = self._hook_var, None
         if handler is not None:
-            handler.active = False
+            handler.store.active = False
         if hook_var is not None:
             _unregister_hook(hook_var)
         if handler is not None:

@@ -6,8 +6,10 @@ for LangGraph graphs, the compiled graph itself (announced by the `Pregel.stream
 1. Metadata set on this runnable (not inherited from a parent run) wins:
    `agent_name` / `otel_agent_span: True` -> agent; `workflow_name` / `otel_workflow_span: True` ->
    workflow. `otel_trace: False` is handled by the handler (no spans at or below that runnable).
-2. A LangGraph graph built by langchain `create_agent` (its config metadata has `lc_agent_name`) or by
-   langgraph `create_react_agent` -> agent, named after the agent.
+2. A LangGraph graph built by langchain `create_agent` (its config metadata has `lc_agent_name`), by
+   deepagents `create_deep_agent` or by langgraph `create_react_agent` -> agent, named after the agent. A
+   generic default ('LangGraph', what `create_agent(name=None)` names its graph) is no agent name: the
+   span is then `invoke_agent` with no `gen_ai.agent.name`.
 3. Any other LangGraph graph -> workflow: at the top of a trace always, nested only when the graph has an
    explicit name. A generic name ('LangGraph', 'StateGraph', ...) is not a workflow name: the span is then
    `invoke_workflow` with no `gen_ai.workflow.name`, as the conventions ask.
@@ -21,13 +23,9 @@ only the graph run is an agent, so it is one span.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
-from agent_otel.instrumentation.langchain._runs import AGENT, CHAIN, NODE, WORKFLOW
-
-# Metadata keys users set to steer classification (documented in the README).
-MARK_KEYS = ("agent_name", "otel_agent_span", "workflow_name", "otel_workflow_span", "otel_trace")
-_AGENT_NAME, _AGENT_FLAG, _WORKFLOW_NAME, _WORKFLOW_FLAG, TRACE_FLAG = range(5)
+from agent_otel.instrumentation.langchain._runs import AGENT, CHAIN, NODE, WORKFLOW, Marks
 
 # Class and default names that say nothing about what the application does.
 GENERIC_NAMES = frozenset(
@@ -63,7 +61,9 @@ GENERIC_NAMES = frozenset(
 
 _NONE4 = (None, None, None, None)
 _NODE_TAG = "graph:step:"
-_CREATE_AGENT = "langchain_create_agent"
+# `ls_integration` values of graphs built as agents: langchain `create_agent`, and deepagents'
+# `create_deep_agent` (a create_agent graph re-tagged with with_config).
+_AGENT_INTEGRATIONS = frozenset({"langchain_create_agent", "deepagents"})
 _CREATE_AGENT_MODULE = "langchain.agents.factory"
 _REACT_AGENT_MODULE = "langgraph.prebuilt.chat_agent_executor"
 
@@ -75,14 +75,32 @@ def meaningful(name: str | None) -> str | None:
     return name
 
 
-def read_marks(metadata: Mapping[str, Any]) -> tuple[Any, ...] | None:
-    """The classification keys present in a run's metadata (in MARK_KEYS order), or None when none is."""
+class Classification(NamedTuple):
+    """What a chain run is (CHAIN: plumbing, no span) and the name for its span."""
+
+    kind: str
+    name: str | None
+
+
+class GraphAgent(NamedTuple):
+    """Whether a compiled LangGraph graph is an agent, and the agent name it declares."""
+
+    is_agent: bool
+    name: str | None
+
+
+_PLUMBING = Classification(CHAIN, None)
+_NOT_AN_AGENT = GraphAgent(False, None)
+
+
+def read_marks(metadata: Mapping[str, Any]) -> Marks | None:
+    """The classification keys present in a run's metadata, or None when none is."""
     get = metadata.get
     values = (get("agent_name"), get("otel_agent_span"), get("workflow_name"), get("otel_workflow_span"))
     trace_flag = get("otel_trace")
     if trace_flag is None and values == _NONE4:
         return None
-    return (*values, trace_flag)
+    return Marks(*values, trace_flag)
 
 
 def is_node(tags: list[str] | None) -> bool:
@@ -93,39 +111,40 @@ def is_node(tags: list[str] | None) -> bool:
     return False
 
 
-def graph_agent(graph: Any) -> tuple[bool, str | None]:
-    """(is an agent, its declared name) for a compiled LangGraph graph."""
+def graph_agent(graph: Any) -> GraphAgent:
+    """Whether a compiled LangGraph graph is an agent, and the agent name it declares."""
     config = getattr(graph, "config", None) or {}
     metadata = config.get("metadata") or {}
-    if metadata.get("ls_integration") == _CREATE_AGENT or metadata.get("lc_agent_name"):
+    if metadata.get("ls_integration") in _AGENT_INTEGRATIONS or metadata.get("lc_agent_name"):
         name = metadata.get("lc_agent_name")
-        return True, name if isinstance(name, str) and name else None
+        return GraphAgent(True, meaningful(name) if isinstance(name, str) else None)
     # A graph marked with with_config(metadata={"agent_name": ...}): langgraph < 1.1 does not pass that
     # metadata on to callbacks when the graph runs as a node, but the graph itself still carries it.
     declared = metadata.get("agent_name")
     if isinstance(declared, str) and declared:
-        return True, declared
+        return GraphAgent(True, declared)
     if metadata.get("otel_agent_span") is True:
-        return True, None
+        return GraphAgent(True, None)
     nodes = getattr(graph, "nodes", None)
     if not isinstance(nodes, Mapping):
-        return False, None
+        return _NOT_AN_AGENT
     func = getattr(getattr(nodes.get("agent"), "bound", None), "func", None)
     if getattr(func, "__module__", None) == _REACT_AGENT_MODULE:
-        return True, None
+        return GraphAgent(True, None)
     # langchain < 1.1 `create_agent` sets no metadata: its graph has a "model" node built in
     # langchain.agents.factory, and the name given to create_agent(name=...) is the graph's name.
     func = getattr(getattr(nodes.get("model"), "bound", None), "func", None)
     if getattr(func, "__module__", None) == _CREATE_AGENT_MODULE:
+        # create_agent(name=None) names its graph 'LangGraph': a default, never an agent name.
         name = getattr(graph, "name", None)
-        return True, name if isinstance(name, str) and name else None
-    return False, None
+        return GraphAgent(True, meaningful(name) if isinstance(name, str) else None)
+    return _NOT_AN_AGENT
 
 
-def _local(marks: tuple[Any, ...], parent_marks: tuple[Any, ...] | None, index: int) -> Any:
+def _local(marks: Marks, parent_marks: Marks | None, field: str) -> Any:
     """The mark's value when it was set on this run (differs from the parent's), else None."""
-    value = marks[index]
-    if value is None or (parent_marks is not None and parent_marks[index] == value):
+    value = getattr(marks, field)
+    if value is None or (parent_marks is not None and getattr(parent_marks, field) == value):
         return None
     return value
 
@@ -134,36 +153,38 @@ def classify_chain(
     name: str | None,
     metadata: Mapping[str, Any],
     tags: list[str] | None,
-    marks: tuple[Any, ...] | None,
-    parent_marks: tuple[Any, ...] | None,
+    marks: Marks | None,
+    parent_marks: Marks | None,
     is_root: bool,
     graph: Any | None,
     graphs_hooked: bool,
     node_spans: bool,
-) -> tuple[str, str | None]:
-    """(kind, name for the span) of a chain run; kind CHAIN means no span."""
+) -> Classification:
+    """What a chain run is and the name for its span; kind CHAIN means no span."""
     if marks is not None:
-        agent_name = _local(marks, parent_marks, _AGENT_NAME)
-        if agent_name or _local(marks, parent_marks, _AGENT_FLAG) is True:
-            return AGENT, agent_name if isinstance(agent_name, str) else meaningful(name)
-        workflow_name = _local(marks, parent_marks, _WORKFLOW_NAME)
-        if workflow_name or _local(marks, parent_marks, _WORKFLOW_FLAG) is True:
-            return WORKFLOW, workflow_name if isinstance(workflow_name, str) else meaningful(name)
+        agent_name = _local(marks, parent_marks, "agent_name")
+        if agent_name or _local(marks, parent_marks, "agent_span") is True:
+            return Classification(AGENT, agent_name if isinstance(agent_name, str) else meaningful(name))
+        workflow_name = _local(marks, parent_marks, "workflow_name")
+        if workflow_name or _local(marks, parent_marks, "workflow_span") is True:
+            return Classification(
+                WORKFLOW, workflow_name if isinstance(workflow_name, str) else meaningful(name)
+            )
     if graph is not None:
-        agent, agent_name = graph_agent(graph)
-        if agent:
-            return AGENT, agent_name or meaningful(name)
+        agent = graph_agent(graph)
+        if agent.is_agent:
+            return Classification(AGENT, agent.name or meaningful(name))
         explicit = meaningful(name)
         if is_root or explicit:
-            return WORKFLOW, explicit
-        return CHAIN, None
+            return Classification(WORKFLOW, explicit)
+        return _PLUMBING
     if not graphs_hooked:
         # Without the Pregel hook (langgraph missing or changed): fall back on what the metadata says.
         lc_agent = metadata.get("lc_agent_name")
         if lc_agent is not None and lc_agent == name and not is_node(tags):
-            return AGENT, meaningful(name)
+            return Classification(AGENT, meaningful(name))
         if is_root and metadata.get("ls_integration") == "langgraph":
-            return WORKFLOW, meaningful(name)
+            return Classification(WORKFLOW, meaningful(name))
     if node_spans and name and is_node(tags):
-        return NODE, name
-    return CHAIN, None
+        return Classification(NODE, name)
+    return _PLUMBING

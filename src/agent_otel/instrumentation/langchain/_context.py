@@ -12,7 +12,8 @@ boundaries, in the frame that runs the code:
 - `BaseChatModel._generate_with_cache` / `_agenerate_with_cache` (and `BaseLLM._generate_helper` /
   `_agenerate_helper` for completion models) receive the model run's run manager: attach and detach
   around the call, so the provider SDK call (and the openai instrumentor, which then merges into our
-  span instead of opening a second one) sees the model span.
+  span instead of opening a second one) sees the model span. The async ones also end the model run when
+  the call is cancelled (LangChain reports no error for it).
 - `BaseChatModel.stream` / `astream`, `BaseLLM.stream` / `astream` and `BaseRetriever.invoke` /
   `ainvoke` start their run inside the call. We pass a run id in (the documented `run_id` config or
   keyword), the handler attaches that run's context when the run starts (same thread or task:
@@ -27,22 +28,22 @@ Private names used (tests/langchain/test_langchain_library_contract.py fails lou
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+import asyncio
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
 
-from opentelemetry.context import Context, attach, create_key, detach
+from opentelemetry.context import Context, attach, detach
 
 from agent_otel.instrumentation.langchain._langgraph import with_run_id
+from agent_otel.instrumentation.langchain._runs import RunStore, Slot
 from agent_otel.telemetry.safety import guard, report
 
 if TYPE_CHECKING:
     from agent_otel.instrumentation._patching import Patcher
-    from agent_otel.instrumentation.langchain._handler import OtelCallbackHandler
 
-# Marks the contexts we activate with the run they belong to, so a child run can tell whether the current
-# context descends from its parent's (and keep a user span opened in between as its parent).
-RUN_KEY = create_key("agent_otel.langchain.run")
+# How a model run is ended as failed: the handler's `on_llm_error(error, run_id=...)`.
+FailRun = Callable[..., Any]
 
 # Modules whose global `set_config_context` runs runnable/tool/node bodies (each imported it by name).
 SET_CONFIG_CONTEXT_MODULES = (
@@ -55,20 +56,6 @@ LANGGRAPH_SET_CONFIG_CONTEXT_MODULE = "langgraph._internal._runnable"
 _CHAT_MODULE = "langchain_core.language_models.chat_models"
 _LLM_MODULE = "langchain_core.language_models.llms"
 _RETRIEVER_MODULE = "langchain_core.retrievers"
-
-
-class Slot:
-    """Where the handler leaves the token of the context it attached for a boundary wrapper."""
-
-    __slots__ = ("token",)
-
-    def __init__(self) -> None:
-        self.token: object | None = None
-
-    def release(self) -> None:
-        token, self.token = self.token, None
-        if token is not None:
-            detach(token)  # type: ignore[arg-type]
 
 
 class _Activated:
@@ -101,13 +88,15 @@ class _Activated:
         return self._cm.__exit__(*exc_info)
 
 
-def install(patcher: Patcher, handler: OtelCallbackHandler, *, langgraph: bool) -> None:
-    runs = handler.runs
-    expect = handler.expect
+def install(patcher: Patcher, store: RunStore, *, on_llm_error: FailRun, langgraph: bool) -> None:
+    """Wrap the execution boundaries. `store` is shared with the callback handler; `on_llm_error` ends a
+    model run as failed (for the cancellations LangChain does not report)."""
+    runs = store.runs
+    expect = store.expect
 
     def set_config_context(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         cm = wrapped(*args, **kwargs)
-        if not handler.active:
+        if not store.active:
             return cm
         try:
             config = args[0] if args else kwargs.get("config")
@@ -120,7 +109,7 @@ def install(patcher: Patcher, handler: OtelCallbackHandler, *, langgraph: bool) 
         return cm
 
     def generate(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        ctx = _guarded_chat_context(handler, args, kwargs)
+        ctx = _guarded_chat_context(store, args, kwargs)
         if ctx is None:
             return wrapped(*args, **kwargs)
         token = attach(ctx)
@@ -130,38 +119,42 @@ def install(patcher: Patcher, handler: OtelCallbackHandler, *, langgraph: bool) 
             detach(token)
 
     async def agenerate(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        ctx = _guarded_chat_context(handler, args, kwargs)
-        if ctx is None:
-            return await wrapped(*args, **kwargs)
-        token = attach(ctx)
+        ctx = _guarded_chat_context(store, args, kwargs)
+        token = attach(ctx) if ctx is not None else None
         try:
             return await wrapped(*args, **kwargs)
+        except asyncio.CancelledError as exc:
+            # LangChain runs model calls under asyncio.gather, which raises a cancellation without
+            # reporting it to the callbacks: end the model runs as failed by it here.
+            _cancelled(on_llm_error, args, kwargs, exc)
+            raise
         finally:
-            detach(token)
+            if token is not None:
+                detach(token)
 
     def stream(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        if not handler.active:
+        if not store.active:
             return wrapped(*args, **kwargs)
         run_id = None
         with guard("agent_otel.langchain.chat_stream"):
             args, kwargs, run_id = with_run_id(args, kwargs)
         if run_id is None:
             return wrapped(*args, **kwargs)
-        return _activate_stream(wrapped(*args, **kwargs), handler, run_id)
+        return _activate_stream(wrapped(*args, **kwargs), store, run_id)
 
     def astream(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        if not handler.active:
+        if not store.active:
             return wrapped(*args, **kwargs)
         run_id = None
         with guard("agent_otel.langchain.chat_astream"):
             args, kwargs, run_id = with_run_id(args, kwargs)
         if run_id is None:
             return wrapped(*args, **kwargs)
-        return _aactivate_stream(wrapped(*args, **kwargs), handler, run_id)
+        return _aactivate_stream(wrapped(*args, **kwargs), store, run_id)
 
     def retrieve(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         slot = None
-        if handler.active:
+        if store.active:
             with guard("agent_otel.langchain.retriever"):
                 kwargs, run_id = _retriever_run_id(kwargs)
                 slot = expect[run_id] = Slot()
@@ -175,7 +168,7 @@ def install(patcher: Patcher, handler: OtelCallbackHandler, *, langgraph: bool) 
 
     async def aretrieve(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         slot = None
-        if handler.active:
+        if store.active:
             with guard("agent_otel.langchain.retriever"):
                 kwargs, run_id = _retriever_run_id(kwargs)
                 slot = expect[run_id] = Slot()
@@ -203,29 +196,42 @@ def install(patcher: Patcher, handler: OtelCallbackHandler, *, langgraph: bool) 
     patcher.wrap(_RETRIEVER_MODULE, "BaseRetriever.ainvoke", aretrieve)
 
 
-def _chat_context(
-    handler: OtelCallbackHandler, args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> Context | None:
-    """The model run's context for `BaseChatModel._generate_with_cache(messages, stop, run_manager, ...)`
-    and `BaseLLM._generate_helper(prompts, stop, run_managers, ...)` (one prompt: one run)."""
-    if not handler.active:
-        return None
+def _run_manager(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """The run manager(s) of `BaseChatModel._generate_with_cache(messages, stop, run_manager, ...)` or
+    `BaseLLM._generate_helper(prompts, stop, run_managers, ...)`."""
     manager = kwargs.get("run_manager", kwargs.get("run_managers"))
     if manager is None and len(args) > 2:
         manager = args[2]
+    return manager
+
+
+def _cancelled(
+    on_llm_error: FailRun, args: tuple[Any, ...], kwargs: dict[str, Any], error: BaseException
+) -> None:
+    with guard("agent_otel.langchain.generate"):
+        manager = _run_manager(args, kwargs)
+        for each in manager if isinstance(manager, list) else (manager,):
+            run_id = getattr(each, "run_id", None)
+            if run_id is not None:
+                on_llm_error(error, run_id=run_id)
+
+
+def _chat_context(store: RunStore, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Context | None:
+    """The model run's context for `_generate_with_cache` / `_generate_helper` (one prompt: one run)."""
+    if not store.active:
+        return None
+    manager = _run_manager(args, kwargs)
     if isinstance(manager, list):
         # A batch of prompts in one provider call cannot be attributed to one run: no activation.
         manager = manager[0] if len(manager) == 1 else None
     run_id = getattr(manager, "run_id", None)
-    run = handler.runs.get(run_id) if run_id is not None else None
+    run = store.runs.get(run_id) if run_id is not None else None
     return run.ctx if run is not None else None
 
 
-def _guarded_chat_context(
-    handler: OtelCallbackHandler, args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> Context | None:
+def _guarded_chat_context(store: RunStore, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Context | None:
     try:
-        return _chat_context(handler, args, kwargs)
+        return _chat_context(store, args, kwargs)
     except Exception as exc:
         report("agent_otel.langchain.generate", exc)
         return None
@@ -239,9 +245,9 @@ def _retriever_run_id(kwargs: dict[str, Any]) -> tuple[dict[str, Any], UUID]:
     return {**kwargs, "run_id": run_id}, run_id
 
 
-def _activate_stream(gen: Iterator[Any], handler: OtelCallbackHandler, run_id: UUID) -> Iterator[Any]:
-    runs = handler.runs
-    expect = handler.expect
+def _activate_stream(gen: Iterator[Any], store: RunStore, run_id: UUID) -> Iterator[Any]:
+    runs = store.runs
+    expect = store.expect
     slot = expect[run_id] = Slot()
     try:
         # First chunk: the run starts inside; the handler attaches its context into `slot`.
@@ -270,11 +276,9 @@ def _activate_stream(gen: Iterator[Any], handler: OtelCallbackHandler, run_id: U
             close()
 
 
-async def _aactivate_stream(
-    agen: AsyncIterator[Any], handler: OtelCallbackHandler, run_id: UUID
-) -> AsyncIterator[Any]:
-    runs = handler.runs
-    expect = handler.expect
+async def _aactivate_stream(agen: AsyncIterator[Any], store: RunStore, run_id: UUID) -> AsyncIterator[Any]:
+    runs = store.runs
+    expect = store.expect
     slot = expect[run_id] = Slot()
     try:
         try:

@@ -22,7 +22,7 @@ from agent_otel.telemetry.safety import report
 
 if TYPE_CHECKING:
     from agent_otel.instrumentation._patching import Patcher
-    from agent_otel.instrumentation.langchain._handler import OtelCallbackHandler
+    from agent_otel.instrumentation.langchain._runs import RunStore
 
 _PREGEL_MODULE = "langgraph.pregel.main"
 _PARENT = "__parent__"  # langgraph.types.Command.PARENT
@@ -122,17 +122,17 @@ def with_run_id(
 PENDING_LIMIT = 1000
 
 
-def install(patcher: Patcher, handler: OtelCallbackHandler) -> bool:
+def install(patcher: Patcher, store: RunStore) -> bool:
     """Wrap Pregel.stream/astream; returns whether graph runs will be announced.
 
     The announcement is made when `stream()` is called and taken by the handler when the graph's run
     starts (at the stream's first step): no wrapping of the returned (async) generator, so nothing is
     added per streamed chunk.
     """
-    graphs = handler.graphs
+    graphs = store.graphs
 
     def announce(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        if handler.active:
+        if store.active:
             try:
                 args, kwargs, run_id = with_run_id(args, kwargs)
                 if len(graphs) >= PENDING_LIMIT:

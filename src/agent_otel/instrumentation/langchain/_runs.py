@@ -1,7 +1,10 @@
-"""Per-run state of the LangChain callback handler: run id -> `Run`, bounded and always cleaned.
+"""Per-run state of the LangChain instrumentation: run id -> `Run`, bounded and always cleaned.
 
 A `Run` lives from a run's start callback to its end or error callback. It holds the facade `Call` (when
 the run has a span), the OpenTelemetry context its body executes in, and its place in the run tree.
+`RunStore` is what the callback handler shares with the execution-boundary wrappers (`_context`) and the
+LangGraph graph hook (`_langgraph`): the runs, the boundary slots, the announced graphs and the on/off
+switch. Each of them is handed the store, never the handler.
 
 Cleanup never depends on every end callback arriving:
 - when a root run (one whose parent we do not track) finishes, every descendant still open is ended and
@@ -12,11 +15,11 @@ Cleanup never depends on every end callback arriving:
 from __future__ import annotations
 
 import timeit
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NamedTuple
 from uuid import UUID
 
-from opentelemetry.context import Context
+from opentelemetry.context import Context, create_key, detach
 
 from agent_otel.telemetry.genai import Call
 
@@ -31,6 +34,21 @@ CHAT = "chat"
 TOOL = "tool"
 RETRIEVER = "retriever"
 
+# Marks the contexts we activate with the run they belong to, so a child run can tell whether the current
+# context descends from its parent's (and keep a user span opened in between as its parent).
+RUN_KEY = create_key("agent_otel.langchain.run")
+
+
+class Marks(NamedTuple):
+    """The classification keys a run's metadata carries (README: agent_name, otel_agent_span,
+    workflow_name, otel_workflow_span, otel_trace); read by `_classify.read_marks`."""
+
+    agent_name: Any
+    agent_span: Any
+    workflow_name: Any
+    workflow_span: Any
+    trace: Any
+
 
 class Run:
     """One LangChain run that has started and not yet finished."""
@@ -43,7 +61,6 @@ class Run:
         "marks",
         "metric_attrs",
         "open",
-        "owner",
         "parent",
         "root",
         "run_id",
@@ -59,7 +76,7 @@ class Run:
         parent: Run | None,
         call: Call | None,
         ctx: Context,
-        marks: tuple[Any, ...] | None = None,
+        marks: Marks | None = None,
         suppress: bool = False,
     ) -> None:
         self.run_id = run_id
@@ -72,8 +89,6 @@ class Run:
         # True below a runnable whose metadata says otel_trace=False: no spans at all.
         self.suppress = suppress
         self.root: Run = parent.root if parent is not None else self
-        # The nearest run (this one or an ancestor) that has a span.
-        self.owner: Run | None = self if call is not None else (parent.owner if parent is not None else None)
         # Roots only: ids of the descendants still open (a dict used as an insertion-ordered set).
         self.open: dict[UUID, None] | None = None if parent is not None else {}
         # Unsampled chat runs: start time and metric attributes for the client metrics.
@@ -98,9 +113,6 @@ class RunMap:
 
     def __len__(self) -> int:
         return len(self._runs)
-
-    def __iter__(self) -> Iterator[Run]:
-        return iter(list(self._runs.values()))
 
     def add(self, run: Run) -> list[Run]:
         """Track `run`; returns the runs evicted to stay under the limit (the caller ends their spans)."""
@@ -148,3 +160,32 @@ class RunMap:
             if run is not None:
                 out.append(run)
         return out
+
+
+class Slot:
+    """Where the handler leaves the token of the context it attached for a boundary wrapper."""
+
+    __slots__ = ("token",)
+
+    def __init__(self) -> None:
+        self.token: object | None = None
+
+    def release(self) -> None:
+        token, self.token = self.token, None
+        if token is not None:
+            detach(token)  # type: ignore[arg-type]
+
+
+class RunStore:
+    """The state the handler shares with the boundary wrappers and the graph hook."""
+
+    __slots__ = ("active", "expect", "graphs", "runs")
+
+    def __init__(self, limit: int = DEFAULT_LIMIT) -> None:
+        self.runs = RunMap(limit)
+        # Boundary wrappers waiting for a run to start so its context can be attached in their frame.
+        self.expect: dict[UUID, Slot] = {}
+        # Compiled LangGraph graphs announced by the Pregel.stream hook, until their run starts.
+        self.graphs: dict[UUID, Any] = {}
+        # False once uninstrumented: the handler and the wrappers stop doing anything.
+        self.active = True
