@@ -1,20 +1,17 @@
-"""Start-up cost of agent-otel's openai instrumentation: `python -m benchmarks.startup`.
+"""Start-up cost of the openai instrumentation beside its peers: `python -m benchmarks.startup`.
 
-Each measurement runs in a fresh interpreter (no warm imports), N times, and reports the median CPU time
-of the measured statements (process time: less sensitive than wall time to other load on the machine):
+What an app pays to import an openai instrumentor and call its `instrument()`, once openai (and the
+resources every instrumentor patches: chat completions, Responses, embeddings) is imported. Each
+measurement is one fresh interpreter that imports openai and those modules first, untimed, then times
+`from <package> import OpenAIInstrumentor; OpenAIInstrumentor().instrument()` in process CPU time
+(less sensitive than wall time to other load on the machine). The modes alternate, N runs each; reported:
+the medians. The instrumentor's own imports (OpenTelemetry API, util-genai, wrapt, ...) are part of the
+cost, as they are for an app; the SDK set-up is not (the app pays it whichever instrumentor it uses).
 
-- baseline:          `import openai`
-- ours alone:        `import agent_otel.instrumentation.openai; OpenAIInstrumentor().instrument()`
-- ours + openai:     the same, then `import openai` (the post-import hook patches what openai imported)
-- the OTel stack:    openai plus what any util-genai based instrumentor needs and `opentelemetry-instrument`
-                     has loaded before calling one (SDK, BaseInstrumentor, util-genai, wrapt); then ours
-- the official `opentelemetry-instrumentation-genai-openai` instrumentor, for comparison
-
-"Added on top of the OTel stack" is agent-otel's own cost; the budget is 25 ms. "Added to a bare openai
-app" also counts the OpenTelemetry libraries themselves. Every patched module
-of openai that the app has not imported yet is patched later, when it is (see the instrumentor's
-docstring), so that cost is paid only by apps that use those resources, and would be paid by openai's
-own lazy import anyway.
+Modes: agent-otel; the official `opentelemetry-instrumentation-genai-openai`; the contrib
+`opentelemetry-instrumentation-openai-v2`, from its own venv (see _peers.py). agent-otel runs from its
+editable install, a plain path entry in site-packages (no import hook), which imports as a wheel does.
+Bytecode is cached, as in a real install. Budget (issue 9): no more than the fastest peer's.
 """
 
 from __future__ import annotations
@@ -25,82 +22,77 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from pathlib import Path
 
-BASELINE = "import openai"
-OURS = "from agent_otel.instrumentation.openai import OpenAIInstrumentor; OpenAIInstrumentor().instrument()"
-BOTH = OURS + "; import openai"
-# What any util-genai based instrumentor loads (the official one too), and opentelemetry-instrument has
-# already loaded before it calls an instrumentor: the SDK, BaseInstrumentor, util-genai, wrapt.
-OTEL_STACK = (
-    "import openai, wrapt, opentelemetry.sdk.trace, opentelemetry.sdk.metrics, "
-    "opentelemetry.instrumentation.instrumentor, opentelemetry.util.genai.handler"
-)
-STACK_AND_OURS = OTEL_STACK + "; " + OURS
-OFFICIAL = (
-    "from opentelemetry.instrumentation.genai.openai import OpenAIInstrumentor; "
-    "OpenAIInstrumentor().instrument(); import openai"
-)
+from benchmarks._common import Row, summary_row
+from benchmarks._peers import side_python, worker_env
 
-TEMPLATE = "import time; _t = time.process_time(); {code}; print(time.process_time() - _t)"
+PRELOAD = "import openai, " + ", ".join(
+    f"openai.resources.{m}" for m in ("chat.completions", "responses", "embeddings")
+)
+TEMPLATE = PRELOAD + "; import time; _t = time.process_time(); {code}; print(time.process_time() - _t)"
+INSTRUMENT = "from {module} import OpenAIInstrumentor; OpenAIInstrumentor().instrument()"
+OURS = "agent-otel"
+# mode -> (module, the side venv it needs, or None for this one)
+MODES: dict[str, tuple[str, str | None]] = {
+    OURS: ("agent_otel.instrumentation.openai", None),
+    "genai-openai": ("opentelemetry.instrumentation.genai.openai", None),
+    "openai-v2": ("opentelemetry.instrumentation.openai_v2", "openai-v2"),
+}
 
 
 def _env(pycache: str) -> dict[str, str]:
     """Bytecode cached, as in a real install: an environment with PYTHONDONTWRITEBYTECODE would otherwise
     recompile openai (and us) from source in every fresh interpreter. The cache lives outside the tree."""
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env = {k: v for k, v in worker_env().items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPYCACHEPREFIX"] = pycache
     return env
 
 
-def measure(code: str, runs: int, env: dict[str, str]) -> list[float]:
-    times = []
-    for _ in range(runs):
-        out = subprocess.run(
-            [sys.executable, "-c", TEMPLATE.format(code=code)],
-            capture_output=True,
-            text=True,
-            check=True,
-            env=env,
-        )
-        times.append(float(out.stdout.strip().splitlines()[-1]) * 1000.0)
-    return times
+def measure(python: str, module: str, env: dict[str, str]) -> float | None:
+    """ms of CPU time to import and instrument, in a fresh interpreter; None if it cannot run there."""
+    code = TEMPLATE.format(code=INSTRUMENT.format(module=module))
+    out = subprocess.run([python, "-c", code], capture_output=True, text=True, env=env)
+    if out.returncode != 0:
+        return None
+    return float(out.stdout.strip().splitlines()[-1]) * 1000.0
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=15)
-    parser.add_argument(
-        "--no-official", dest="official", action="store_false", help="skip the official package"
-    )
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--runs", type=int, default=None, help="fresh interpreters per mode (default 10)")
+    parser.add_argument("--quick", action="store_true", help="a short run (3 per mode)")
+    parser.add_argument("--no-side-peers", action="store_true", help="skip peers that need their own venv")
     args = parser.parse_args(argv)
-    # Interleave the cases so machine load drifts affect all of them alike.
-    cases = {
-        "baseline: import openai": BASELINE,
-        "ours alone (no openai)": OURS,
-        "ours + import openai": BOTH,
-        "otel stack + openai": OTEL_STACK,
-        "otel stack + openai + ours": STACK_AND_OURS,
-    }
-    if args.official:
-        cases["official genai-openai + openai"] = OFFICIAL
+    runs = args.runs or (3 if args.quick else 10)
     env = _env(os.path.join(tempfile.gettempdir(), "agent_otel_bench_pycache"))
-    for code in cases.values():  # warm the bytecode cache
-        measure(code, 1, env)
-    results: dict[str, list[float]] = {name: [] for name in cases}
-    for _ in range(args.runs):
-        for name, code in cases.items():
-            results[name].extend(measure(code, 1, env))
-    med = {name: statistics.median(values) for name, values in results.items()}
-    print(f"start-up CPU time, median of {args.runs} fresh interpreters each (ms):")
-    for name, value in med.items():
-        print(f"  {name:<34} {value:8.1f}")
-    bare = med["ours + import openai"] - med["baseline: import openai"]
-    print(f"  {'added to a bare openai app':<34} {bare:8.1f}")
-    ours_only = med["otel stack + openai + ours"] - med["otel stack + openai"]
-    print(f"  {'added on top of the OTel stack':<34} {ours_only:8.1f}   (budget 25 ms)")
-    if args.official:
-        official = med["official genai-openai + openai"] - med["baseline: import openai"]
-        print(f"  {'official genai-openai adds':<34} {official:8.1f}")
+    pythons: dict[str, str] = {}
+    for mode, (module, side) in MODES.items():
+        python: Path | str | None = sys.executable
+        if side is not None:
+            python = None if args.no_side_peers else side_python(side)
+        if python is not None and measure(str(python), module, env) is not None:  # also warms the cache
+            pythons[mode] = str(python)
+    if OURS not in pythons:
+        print("agent-otel's OpenAIInstrumentor cannot be imported and instrumented", file=sys.stderr)
+        return 1
+    results: dict[str, list[float]] = {mode: [] for mode in pythons}
+    for _ in range(runs):  # interleaved, so machine load drifts affect every mode alike
+        for mode, python in pythons.items():
+            value = measure(python, MODES[mode][0], env)
+            if value is not None:
+                results[mode].append(value)
+    med = {mode: statistics.median(values) for mode, values in results.items() if values}
+    print(f"import + instrument() after `{PRELOAD}`,\nCPU time, median of {runs} fresh interpreters (ms):")
+    for mode, value in med.items():
+        where = "" if pythons[mode] == sys.executable else f"   ({Path(pythons[mode]).parent.parent})"
+        print(f"  {mode:<14} {value:8.1f}{where}")
+    peers = {m: v for m, v in med.items() if m != OURS}
+    peer = min(peers, key=lambda m: peers[m]) if peers else "no peer"
+    value = peers.get(peer)
+    ours = med[OURS]
+    met = None if value is None else ours <= value
+    summary_row(Row("import + instrument", ours, value, peer, "ms", "<= 1x peer", met))
     return 0
 
 
