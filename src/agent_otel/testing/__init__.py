@@ -1,8 +1,25 @@
-"""Test helpers shipped with agent-otel: a fake OpenAI-compatible server (no network, deterministic).
+"""Test helpers shipped with agent-otel: fake OpenAI- and Anthropic-compatible servers (no network,
+deterministic).
 
-See `agent_otel.testing.openai_server` for the full, stable API.
+See `agent_otel.testing.openai_server` and `agent_otel.testing.anthropic_server` for the full, stable API.
 """
 
+from agent_otel.testing.anthropic_server import (
+    DEFAULT_ANTHROPIC_MODEL,
+    DEFAULT_SIGNATURE,
+    FakeAnthropicServer,
+    anthropic_count_tokens,
+    anthropic_default_reply,
+    anthropic_error,
+    anthropic_error_body,
+    anthropic_message,
+    anthropic_message_events,
+    anthropic_mock_transport_handler,
+    anthropic_stream_error,
+    anthropic_usage,
+    bedrock_event_stream,
+    bedrock_exception,
+)
 from agent_otel.testing.openai_server import (
     DEFAULT_INPUT_TOKENS,
     DEFAULT_MODEL_SUFFIX,
@@ -22,12 +39,26 @@ from agent_otel.testing.openai_server import (
 )
 
 __all__ = [
+    "DEFAULT_ANTHROPIC_MODEL",
     "DEFAULT_INPUT_TOKENS",
     "DEFAULT_MODEL_SUFFIX",
     "DEFAULT_OUTPUT_TOKENS",
+    "DEFAULT_SIGNATURE",
+    "FakeAnthropicServer",
     "FakeOpenAIServer",
     "RecordedRequest",
     "Reply",
+    "anthropic_count_tokens",
+    "anthropic_default_reply",
+    "anthropic_error",
+    "anthropic_error_body",
+    "anthropic_message",
+    "anthropic_message_events",
+    "anthropic_mock_transport_handler",
+    "anthropic_stream_error",
+    "anthropic_usage",
+    "bedrock_event_stream",
+    "bedrock_exception",
     "chat_chunks",
     "chat_completion",
     "completion_chunks",
