@@ -71,10 +71,16 @@ the transport's own exception through.
 
 Handlers swallow BrokenPipeError / ConnectionResetError (a client that closes a stream early).
 
+Agent frameworks (`turns`): `turn_reply(request, text=None, tool_calls=None, ...)` renders one scripted
+assistant turn in whatever shape the request asks for (chat or Responses, streamed or not), and
+`request_instructions`, `last_user_text`, `offered_tools` and `tool_history` (`ToolExchange` items: call
+id, name, arguments, output once answered) read a request, so a responder can script a multi-agent run
+statelessly (see tests/openai_agents/apps.py).
+
 The modules: `replies` (`RecordedRequest`, `Reply`, SSE framing), `common` (defaults shared by the body
 builders), `chat` (chat and legacy completions bodies), `responses` (Responses bodies and events),
 `embeddings`, `defaults` (the default responder), `router` (queue, responder, defaults), `server`
-(`FakeOpenAIServer`) and `transport` (`mock_transport_handler`).
+(`FakeOpenAIServer`), `transport` (`mock_transport_handler`) and `turns` (scripted agent turns).
 """
 
 from __future__ import annotations
@@ -96,6 +102,14 @@ from agent_otel.testing.openai_server.replies import RecordedRequest, Reply
 from agent_otel.testing.openai_server.responses import response_events, response_object
 from agent_otel.testing.openai_server.server import FakeOpenAIServer
 from agent_otel.testing.openai_server.transport import mock_transport_handler
+from agent_otel.testing.openai_server.turns import (
+    ToolExchange,
+    last_user_text,
+    offered_tools,
+    request_instructions,
+    tool_history,
+    turn_reply,
+)
 
 __all__ = [
     "DEFAULT_INPUT_TOKENS",
@@ -104,13 +118,19 @@ __all__ = [
     "FakeOpenAIServer",
     "RecordedRequest",
     "Reply",
+    "ToolExchange",
     "chat_chunks",
     "chat_completion",
     "completion_chunks",
     "completion_response",
     "default_reply",
     "embedding_response",
+    "last_user_text",
     "mock_transport_handler",
+    "offered_tools",
+    "request_instructions",
     "response_events",
     "response_object",
+    "tool_history",
+    "turn_reply",
 ]
