@@ -12,7 +12,7 @@ import pytest
 from agent_otel import threads
 from agent_otel.instrumentation._base import AgentOtelInstrumentor
 from agent_otel.instrumentation._patching import Patcher
-from agent_otel.telemetry.genai import GenAITelemetry
+from agent_otel.telemetry.core import Telemetry
 
 ORIGINAL_SUBMIT = vars(ThreadPoolExecutor)["submit"]
 
@@ -29,7 +29,7 @@ class _Probe(AgentOtelInstrumentor):
     installs = 0
     fail_install = False
 
-    def _install(self, telemetry: GenAITelemetry, patcher: Patcher, **kwargs: Any) -> None:
+    def _install(self, telemetry: Telemetry, patcher: Patcher, **kwargs: Any) -> None:
         type(self).installs += 1
         patcher.wrap(__name__, "_Target.method", lambda wrapped, inst, a, kw: "patched")
         if self.fail_install:
@@ -59,7 +59,7 @@ def test_instrument_patches_and_uninstrument_restores_by_identity(otel: Any) -> 
     probe = _Probe()
     probe.instrument(**otel.providers)
     assert _Target().method() == "patched"
-    assert probe.active and isinstance(probe.telemetry, GenAITelemetry)
+    assert probe.active and isinstance(probe.telemetry, Telemetry)
     probe.instrument(**otel.providers)  # a second instrument() does nothing
     assert _Probe.installs == 1
     probe.uninstrument()

@@ -55,6 +55,29 @@ def parse_bool(name: str, raw: str | None, default: bool) -> bool:
     return default
 
 
+ENV_GENAI_EMIT_EVENT = "OTEL_INSTRUMENTATION_GENAI_EMIT_EVENT"
+ENV_GENAI_COMPLETION_HOOK = "OTEL_INSTRUMENTATION_GENAI_COMPLETION_HOOK"
+
+
+def genai_emit_event(environ: Mapping[str, str] | None = None) -> bool | None:
+    """OTEL_INSTRUMENTATION_GENAI_EMIT_EVENT (util-genai's meaning): true/false, or None when unset
+    (then the `gen_ai.client.inference.operation.details` event follows the content capturing mode)."""
+    env = os.environ if environ is None else environ
+    raw = (env.get(ENV_GENAI_EMIT_EVENT) or "").strip().lower()
+    if not raw:
+        return None
+    if raw in ("true", "false"):
+        return raw == "true"
+    _logger.warning("agent-otel: %s=%r is not true or false; ignored", ENV_GENAI_EMIT_EVENT, raw)
+    return None
+
+
+def genai_completion_hook_named(environ: Mapping[str, str] | None = None) -> bool:
+    """True when OTEL_INSTRUMENTATION_GENAI_COMPLETION_HOOK names a completion hook to load."""
+    env = os.environ if environ is None else environ
+    return bool((env.get(ENV_GENAI_COMPLETION_HOOK) or "").strip())
+
+
 def jsonl_path(environ: Mapping[str, str] | None = None) -> str:
     """AGENT_OTEL_JSONL_PATH: the file the `agent_otel_jsonl` traces exporter appends to."""
     env = os.environ if environ is None else environ

@@ -1,4 +1,4 @@
-"""Cost on spans and metrics, through the telemetry facade exactly as the adapters fill it.
+"""Cost on spans and metrics, through the telemetry core exactly as the adapters fill it.
 
 Inference spans carry `gen_ai.usage.cost.{amount,currency,source}` (semantic-conventions-genai PR #443),
 agent and workflow spans carry the total beneath them under `agent_otel.usage.cost.*` (never the #443
@@ -13,10 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from opentelemetry.context import attach, detach
 
 from agent_otel.config import Settings
+from agent_otel.telemetry.core import Telemetry
 from agent_otel.telemetry.cost import ModelPrice
-from agent_otel.telemetry.genai import GenAITelemetry
+from agent_otel.telemetry.facts import AgentFacts, ModelRequest, WorkflowFacts
+from agent_otel.telemetry.model_call import ModelCall
+from agent_otel.telemetry.model_paths import NestedCall
+from agent_otel.telemetry.operations import Operation
 
 COST = "gen_ai.usage.cost.amount"
 CURRENCY = "gen_ai.usage.cost.currency"
@@ -25,8 +30,8 @@ TOTAL = "agent_otel.usage.cost.total_amount"
 TOTAL_CURRENCY = "agent_otel.usage.cost.currency"
 
 
-def make(otel: Any, settings: Settings | None = None, **kwargs: Any) -> GenAITelemetry:
-    return GenAITelemetry(
+def make(otel: Any, settings: Settings | None = None, **kwargs: Any) -> Telemetry:
+    return Telemetry(
         scope_name="tests.cost",
         settings=settings or Settings(),
         tracer_provider=otel.tracer_provider,
@@ -36,11 +41,43 @@ def make(otel: Any, settings: Settings | None = None, **kwargs: Any) -> GenAITel
     )
 
 
-def chat(tel: GenAITelemetry, provider: str, model: str, **usage: Any) -> None:
-    call = tel.inference(provider, request_model=model)
+FIELDS = {
+    "input_tokens": "input",
+    "output_tokens": "output",
+    "cache_read_input_tokens": "cache_read",
+    "cache_write_input_tokens": "cache_write",
+    "thinking_tokens": "reasoning",
+}
+
+
+def inference(tel: Telemetry, model: str, provider: str = "openai", operation: str = "chat") -> ModelCall:
+    return tel.model_call(ModelRequest(provider, operation, model))
+
+
+def fill(call: ModelCall, **usage: Any) -> None:
     for field, value in usage.items():
-        setattr(call.inv, field, value)
-    tel.stop(call)
+        if field == "response_model_name":
+            call.response.model = value
+        else:
+            setattr(call.response.usage, FIELDS[field], value)
+
+
+def chat(tel: Telemetry, provider: str, model: str, **usage: Any) -> None:
+    call = inference(tel, model, provider)
+    fill(call, **usage)
+    call.end()
+
+
+class Scoped:
+    """An agent or workflow operation made current (adapters pass its context explicitly)."""
+
+    def __init__(self, op: Operation) -> None:
+        self.op = op
+        self.token = attach(op.context)
+
+    def end(self) -> None:
+        detach(self.token)
+        self.op.end()
 
 
 def cost_points(otel: Any) -> list[Any]:
@@ -115,9 +152,9 @@ def test_response_model_is_priced_before_the_request_model(otel: Any) -> None:
 
 def test_embedding_cost(otel: Any) -> None:
     tel = make(otel)
-    call = tel.embedding("openai", request_model="text-embedding-3-small")
-    call.inv.input_tokens = 50_000
-    tel.stop(call)
+    call = inference(tel, "text-embedding-3-small", operation="embeddings")
+    call.response.usage.input = 50_000
+    call.end()
     # 50000 * 0.02 = 1000 micro-dollars.
     assert otel.span("embeddings text-embedding-3-small").attributes[COST] == pytest.approx(0.001, abs=1e-12)
     (point,) = cost_points(otel)
@@ -126,9 +163,9 @@ def test_embedding_cost(otel: Any) -> None:
 
 def test_unknown_model_gets_no_cost_attribute_never_zero(otel: Any) -> None:
     tel = make(otel)
-    agent = tel.agent("solo")
+    agent = Scoped(tel.agent(AgentFacts("solo")))
     chat(tel, "openai", "my-finetune", input_tokens=1000, output_tokens=10)
-    tel.stop(agent)
+    agent.end()
     span = otel.span("chat my-finetune")
     assert span.attributes["gen_ai.usage.input_tokens"] == 1000
     for key in (COST, CURRENCY, SOURCE):
@@ -141,13 +178,13 @@ def test_unknown_model_gets_no_cost_attribute_never_zero(otel: Any) -> None:
 
 def test_agent_and_workflow_totals_use_a_separate_attribute(otel: Any) -> None:
     tel = make(otel)
-    workflow = tel.workflow("pipeline")
-    agent = tel.agent("writer")
+    workflow = Scoped(tel.workflow(WorkflowFacts("pipeline")))
+    agent = Scoped(tel.agent(AgentFacts("writer")))
     chat(tel, "openai", "gpt-4o", input_tokens=1000, output_tokens=500)  # 7500 micro-dollars
     chat(tel, "openai", "gpt-4o-mini", input_tokens=2000, output_tokens=1000)  # 300 + 600 = 900
     chat(tel, "openai", "unknown-model", input_tokens=10, output_tokens=10)  # tokens, no cost
-    tel.stop(agent)
-    tel.stop(workflow)
+    agent.end()
+    workflow.end()
     agent_attrs = otel.span("invoke_agent writer").attributes
     workflow_attrs = otel.span("invoke_workflow pipeline").attributes
     for attrs in (agent_attrs, workflow_attrs):
@@ -164,15 +201,14 @@ def test_agent_and_workflow_totals_use_a_separate_attribute(otel: Any) -> None:
 def test_nested_duplicate_inference_is_priced_once(otel: Any) -> None:
     """A LangChain chat span around an instrumented openai call: one span, one cost."""
     tel = make(otel)
-    agent = tel.agent("a")
-    outer = tel.inference("openai", request_model="gpt-4o")  # the framework's chat span
-    inner = tel.inference("openai", request_model="gpt-4o")  # the client's call inside it
-    assert inner.suppressed
-    inner.inv.input_tokens = 1000
-    inner.inv.output_tokens = 500
-    tel.stop(inner)
-    tel.stop(outer)
-    tel.stop(agent)
+    agent = Scoped(tel.agent(AgentFacts("a")))
+    outer = inference(tel, "gpt-4o")  # the framework's chat span
+    inner = inference(tel, "gpt-4o")  # the client's call inside it
+    assert isinstance(inner, NestedCall)
+    fill(inner, input_tokens=1000, output_tokens=500)
+    inner.end()
+    outer.end()
+    agent.end()
     (span,) = [s for s in otel.spans() if s.name == "chat gpt-4o"]
     assert span.attributes[COST] == pytest.approx(0.0075, abs=1e-12)
     assert otel.span("invoke_agent a").attributes[TOTAL] == pytest.approx(0.0075, abs=1e-12)
@@ -182,9 +218,9 @@ def test_nested_duplicate_inference_is_priced_once(otel: Any) -> None:
 
 def test_failed_call_with_usage_is_still_priced(otel: Any) -> None:
     tel = make(otel)
-    call = tel.inference("openai", request_model="gpt-4o")
-    call.inv.input_tokens = 1000
-    tel.fail(call, RuntimeError("stream cut"))
+    call = inference(tel, "gpt-4o")
+    call.response.usage.input = 1000
+    call.fail(RuntimeError("stream cut"))
     attrs = otel.span("chat gpt-4o").attributes
     assert attrs["error.type"] == "RuntimeError"
     assert attrs[COST] == pytest.approx(0.0025, abs=1e-12)
@@ -192,9 +228,9 @@ def test_failed_call_with_usage_is_still_priced(otel: Any) -> None:
 
 def test_cost_off_means_no_cost_anywhere(otel: Any) -> None:
     tel = make(otel, Settings.from_env({"AGENT_OTEL_COST": "false"}))
-    agent = tel.agent("a")
+    agent = Scoped(tel.agent(AgentFacts("a")))
     chat(tel, "openai", "gpt-4o", input_tokens=1000, output_tokens=500)
-    tel.stop(agent)
+    agent.end()
     for span in otel.spans():
         assert not any(k.startswith(("gen_ai.usage.cost", "agent_otel.usage.cost")) for k in span.attributes)
     assert cost_points(otel) == []
@@ -230,26 +266,23 @@ def test_instrument_style_arguments_override_the_environment(otel: Any, tmp_path
 def test_nested_call_details_are_priced_on_the_outer_span(otel: Any) -> None:
     """The inner (client) call knows the response model and cached tokens: the outer span uses them."""
     tel = make(otel)
-    outer = tel.inference("openai", request_model="gpt-4o")
-    inner = tel.inference("openai", request_model="gpt-4o")
-    inner.inv.response_model_name = "gpt-4o-2024-05-13"  # no cached price: cached tokens at 5.00
-    inner.inv.input_tokens = 2000
-    inner.inv.cache_read_input_tokens = 1000
-    inner.inv.output_tokens = 100
-    tel.stop(inner)
-    tel.stop(outer)
+    outer = inference(tel, "gpt-4o")
+    inner = inference(tel, "gpt-4o")
+    # no cached price for this snapshot: cached tokens at 5.00
+    fill(inner, response_model_name="gpt-4o-2024-05-13", input_tokens=2000, cache_read_input_tokens=1000)
+    fill(inner, output_tokens=100)
+    inner.end()
+    outer.end()
     # 2000 * 5 + 100 * 15 = 11500 micro-dollars (this snapshot has no cached-input discount).
     (span,) = otel.spans()
     assert span.attributes["gen_ai.response.model"] == "gpt-4o-2024-05-13"
     assert span.attributes[COST] == pytest.approx(0.0115, abs=1e-12)
     otel.span_exporter.clear()
-    outer = tel.inference("openai", request_model="gpt-4o")
-    inner = tel.inference("openai", request_model="gpt-4o")
-    inner.inv.input_tokens = 2000
-    inner.inv.cache_read_input_tokens = 1000
-    inner.inv.output_tokens = 100
-    tel.stop(inner)
-    tel.stop(outer)
+    outer = inference(tel, "gpt-4o")
+    inner = inference(tel, "gpt-4o")
+    fill(inner, input_tokens=2000, cache_read_input_tokens=1000, output_tokens=100)
+    inner.end()
+    outer.end()
     # 1000 * 2.5 + 1000 * 1.25 + 100 * 10 = 4750 micro-dollars.
     (span,) = otel.spans()
     assert span.attributes[COST] == pytest.approx(0.00475, abs=1e-12)

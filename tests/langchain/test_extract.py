@@ -3,7 +3,6 @@ usage and finish reasons from every place integrations put them, and content con
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 from typing import Any
 
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
@@ -11,6 +10,7 @@ from langchain_core.outputs import ChatGeneration, Generation, LLMResult
 
 from agent_otel.instrumentation.langchain import _content as ct
 from agent_otel.instrumentation.langchain import _extract as ex
+from agent_otel.telemetry.facts import ModelRequest, ModelResponse
 
 
 def test_request_model_order() -> None:
@@ -34,23 +34,23 @@ def test_provider_names() -> None:
 
 
 def test_request_parameters() -> None:
-    inv = SimpleNamespace()
+    request = ModelRequest("p")
     ex.apply_request(
-        inv,
+        request,
         {"temperature": 0.2, "max_completion_tokens": 99, "top_p": 0.9, "stop": ["END"], "seed": 7, "n": 2},
         {},
     )
-    assert (inv.temperature, inv.max_tokens, inv.top_p, inv.stop_sequences, inv.seed) == (
+    assert (request.temperature, request.max_tokens, request.top_p, request.stop_sequences, request.seed) == (
         0.2,
         99,
         0.9,
         ["END"],
         7,
     )
-    assert inv.request_choice_count == 2
-    fallback = SimpleNamespace()
+    assert request.choice_count == 2
+    fallback = ModelRequest("p")
     ex.apply_request(fallback, {"temperature": True}, {"ls_temperature": 0.5, "ls_max_tokens": 10})
-    assert not hasattr(fallback, "temperature")  # a bool is not a temperature
+    assert fallback.temperature is None  # a bool is not a temperature
     assert fallback.max_tokens == 10
 
 
@@ -92,18 +92,18 @@ def test_finish_reasons_from_every_place() -> None:
 
 
 def test_apply_response() -> None:
-    inv = SimpleNamespace()
+    response = ModelResponse()
     message = AIMessage(
         "x",
         usage_metadata={"input_tokens": 3, "output_tokens": 2, "total_tokens": 5},
         response_metadata={"model": "claude-x", "id": "msg_1", "stop_reason": "tool_use"},
     )
-    assert ex.apply_response(inv, result(message)) == (3, 2)
-    assert (inv.response_model_name, inv.response_id, inv.finish_reasons) == (
-        "claude-x",
-        "msg_1",
-        ["tool_use"],
-    )
+    ex.apply_response(response, result(message))
+    assert (response.usage.input, response.usage.output) == (3, 2)
+    assert (response.model, response.id, response.finish_reasons) == ("claude-x", "msg_1", ["tool_use"])
+    usage_only = ModelResponse()
+    ex.apply_usage(usage_only, result(message))
+    assert (usage_only.usage.input, usage_only.model, usage_only.id) == (3, "claude-x", None)
 
 
 def test_messages_and_tools_conversion() -> None:
@@ -141,3 +141,27 @@ def test_tool_io_and_conversation() -> None:
     assert ex.conversation_id({"thread_id": 12}) == "12"
     assert ex.conversation_id({"session_id": "s"}) == "s"
     assert ex.conversation_id({}) is None
+
+
+def test_model_run_readers() -> None:
+    from agent_otel.instrumentation.langchain._models import RESULT_READER, ModelRequestSource, read_request
+    from agent_otel.telemetry.facts import Content
+
+    request = ModelRequest("openai", "chat", "m")
+    source = ModelRequestSource(
+        {"temperature": 0.1}, {"langgraph_node": "agent"}, [[HumanMessage("hi")]], True
+    )
+    read_request(request, source, None)
+    assert request.temperature == 0.1
+    assert request.attributes == {"agent_otel.langgraph.node": "agent"}
+    content = Content()
+    read_request(ModelRequest("openai"), source, content)
+    assert content.input_messages is not None and content.input_messages[0].role == "user"
+
+    message = AIMessage("ok", usage_metadata={"input_tokens": 3, "output_tokens": 2, "total_tokens": 5})
+    response, output = ModelResponse(), Content()
+    RESULT_READER.read(response, result(message), output)
+    assert response.usage.output == 2 and output.output_messages is not None
+    usage_only = ModelResponse()
+    RESULT_READER.read_usage(usage_only, result(message))
+    assert usage_only.usage.input == 3

@@ -18,6 +18,7 @@ from langgraph.graph import START, MessagesState, StateGraph
 from langgraph.types import interrupt
 from lc_support import ai, attrs, model, one
 from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.trace import StatusCode
 from test_langgraph import PAYLOAD, two_steps
 
 from agent_otel.instrumentation.langchain import LangChainInstrumentor
@@ -106,6 +107,23 @@ def test_a_finished_root_ends_what_is_still_open_beneath_it(otel: Any, lc: Any) 
     assert chat.end_time <= workflow.end_time
     handler.on_llm_end(None, run_id=child)  # a late end is ignored
     assert len(otel.spans()) == 2
+
+
+def test_an_abandoned_langchain_run_ends_error_other_like_an_abandoned_openai_stream(
+    otel: Any, lc: Any
+) -> None:
+    """One stream-end policy for every adapter (the core's): abandoned is ERROR `_OTHER`, as for openai."""
+    handler: OtelCallbackHandler = lc.handler
+    root, child = uuid.uuid4(), uuid.uuid4()
+    handler.on_chain_start(None, {}, run_id=root, name="job", metadata={"otel_workflow_span": True})
+    handler.on_chat_model_start(None, [[]], run_id=child, parent_run_id=root, metadata={"ls_model_name": "m"})
+    handler.on_chain_end({}, run_id=root)  # the model's end never comes
+
+    chat = one(otel.spans(), "chat m")
+    assert chat.status.status_code is StatusCode.ERROR
+    assert attrs(chat)["error.type"] == "_OTHER"
+    assert attrs(chat)["agent_otel.stream.end"] == "abandoned"
+    assert one(otel.spans(), "invoke_workflow job").status.status_code is StatusCode.UNSET
 
 
 def test_the_map_is_bounded_when_ends_never_come(otel: Any, lc: Any) -> None:

@@ -9,7 +9,8 @@ import pytest
 from opentelemetry import trace
 
 from agent_otel import manual
-from agent_otel.telemetry.genai import GenAITelemetry
+from agent_otel.telemetry.core import Telemetry
+from agent_otel.telemetry.operations import Operation as CoreOperation
 
 
 @pytest.fixture(autouse=True)
@@ -59,7 +60,7 @@ def test_configure_prices(otel: Any) -> None:
 def test_the_telemetry_is_built_once_on_first_use(otel: Any) -> None:
     manual.reset()
     first = manual.telemetry()
-    assert isinstance(first, GenAITelemetry)
+    assert isinstance(first, Telemetry)
     assert manual.telemetry() is first
 
 
@@ -69,7 +70,7 @@ def test_a_fault_starting_the_span_is_logged_and_the_code_runs(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("facade bug")
 
-    monkeypatch.setattr(GenAITelemetry, "agent", broken)
+    monkeypatch.setattr(Telemetry, "agent", broken)
 
     @manual.agent("a")
     def work() -> str:
@@ -86,10 +87,10 @@ def test_a_fault_starting_the_span_is_logged_and_the_code_runs(
 def test_a_fault_ending_the_span_is_logged_and_the_result_returned(
     tel: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    def broken(self: Any, call: Any) -> None:
+    def broken(self: Any) -> None:
         raise RuntimeError("stop bug")
 
-    monkeypatch.setattr(GenAITelemetry, "stop", broken)
+    monkeypatch.setattr(CoreOperation, "end", broken)
 
     @manual.tool
     def work() -> str:
@@ -107,7 +108,7 @@ def test_a_configuration_that_cannot_be_built_disables_quietly(
     def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("cannot build")
 
-    monkeypatch.setattr(GenAITelemetry, "__init__", broken)
+    monkeypatch.setattr(Telemetry, "__init__", broken)
     with caplog.at_level(logging.WARNING, logger="agent_otel"):
         manual.configure()
     assert manual.telemetry() is None

@@ -56,7 +56,10 @@ def test_failing_extractor_leaves_the_result_identical(
     body = chat_completion("untouched", id="chatcmpl-f")
     server.enqueue(Reply.json(body), Reply.json(body))
     plain = client.chat.completions.create(**CHAT)
-    monkeypatch.setattr(_response if extractor == "response" else _request, "chat", _boom)
+    if extractor == "response":
+        monkeypatch.setattr(_response.Reader, "read", _boom)
+    else:
+        monkeypatch.setattr(_request, "chat", _boom)
     instrument()
     with caplog.at_level(logging.WARNING, logger="agent_otel"):
         traced = client.chat.completions.create(**CHAT)

@@ -18,7 +18,7 @@ import pytest
 from openai_support import USER, chat_stream_helper, http_lib, only_span
 from opentelemetry.trace import StatusCode
 
-from agent_otel.telemetry.genai import fq_exception_type
+from agent_otel.telemetry.messages import fq_exception_type
 from agent_otel.testing import Reply, chat_chunks, mock_transport_handler, response_events
 
 STREAM = {"model": "gpt-4o-mini", "messages": USER, "stream": True}

@@ -65,11 +65,20 @@ def test_insane_manual_token_counts_are_not_recorded(
 
 
 def test_insane_unsampled_token_counts_are_not_recorded(otel: Any) -> None:
-    from agent_otel.telemetry.genai import GenAITelemetry
+    from opentelemetry import trace
+    from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
 
-    tel = GenAITelemetry(scope_name="test", meter_provider=otel.meter_provider)
-    tel.record_unsampled({"gen_ai.operation.name": "chat"}, 0.0, 2**70, -1)
-    tel.record_unsampled({"gen_ai.operation.name": "chat"}, 0.0, True, 3)
+    from agent_otel.telemetry.core import Telemetry
+    from agent_otel.telemetry.facts import ModelRequest
+    from agent_otel.telemetry.model_paths import UnsampledCall
+
+    tel = Telemetry(scope_name="test", **otel.providers)
+    parent = trace.set_span_in_context(NonRecordingSpan(SpanContext(1, 2, True, TraceFlags(0))))
+    for insane_input, output in ((2**70, -1), (True, 3)):
+        call = tel.model_call(ModelRequest("openai", "chat", "m"), context=parent, attach=False)
+        assert isinstance(call, UnsampledCall)
+        call.response.usage.input, call.response.usage.output = insane_input, output
+        call.end()
     _assert_sane_histogram(otel, {3})
 
 

@@ -1,5 +1,6 @@
 """Instrumentation adapters, one package per instrumented library.
 
-Adapters find the library call, read its request and response, and fill util-genai invocations through
-`agent_otel.telemetry.genai`. They decide nothing about span names, attributes, content or metrics.
+Adapters find the library call, read its request and response into the core's typed facts
+(`agent_otel.telemetry.facts`) and hand streams to the core's proxies; the core (`agent_otel.telemetry.core`)
+decides span names, attributes, status, content, metrics and cost.
 """

@@ -1,7 +1,7 @@
-"""What every agent-otel instrumentor shares: settings, the telemetry facade, patch bookkeeping.
+"""What every agent-otel instrumentor shares: settings, the telemetry core, patch bookkeeping.
 
 A subclass names its library and its version range, and implements `_install(telemetry, patcher)`.
-`instrument()` reads the settings once (environment, then keyword arguments), builds one `GenAITelemetry`
+`instrument()` reads the settings once (environment, then keyword arguments), builds one `Telemetry`
 from the providers it was given, and installs the patches; `uninstrument()` restores every patched
 attribute. While uninstrumented, wrappers that outlived `uninstrument()` (bound methods the SDK cached,
 for example) call straight through: they check `active`.
@@ -19,7 +19,7 @@ from opentelemetry.instrumentation.instrumentor import BaseInstrumentor  # type:
 from agent_otel import threads
 from agent_otel.config import Settings
 from agent_otel.instrumentation._patching import Patcher
-from agent_otel.telemetry.genai import GenAITelemetry
+from agent_otel.telemetry.core import Telemetry
 
 _logger = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ class AgentOtelInstrumentor(BaseInstrumentor):  # type: ignore[misc]
     def __init__(self) -> None:
         if not hasattr(self, "_patcher"):
             self._patcher = Patcher()
-            self.telemetry: GenAITelemetry | None = None
+            self.telemetry: Telemetry | None = None
             self.settings: Settings = Settings()
             self.active = False
             self._threads_installed = False
@@ -54,7 +54,7 @@ class AgentOtelInstrumentor(BaseInstrumentor):  # type: ignore[misc]
             _logger.debug("agent-otel: %s is not installed; nothing to instrument", self.library_module)
             return
         self.settings = settings
-        self.telemetry = GenAITelemetry(
+        self.telemetry = Telemetry(
             scope_name=self.scope_name,
             settings=settings,
             pricing_file=kwargs.get("pricing_file"),
@@ -86,7 +86,7 @@ class AgentOtelInstrumentor(BaseInstrumentor):  # type: ignore[misc]
                 self._threads_installed = False
                 threads.uninstall()
 
-    def _install(self, telemetry: GenAITelemetry, patcher: Patcher, **kwargs: Any) -> None:
+    def _install(self, telemetry: Telemetry, patcher: Patcher, **kwargs: Any) -> None:
         raise NotImplementedError
 
     def _remove(self, **kwargs: Any) -> None:

@@ -4,7 +4,7 @@ A hand-written agent loop gets the same spans as an instrumented framework: `inv
 `invoke_workflow {name}`, `execute_tool {name}` and `chat {model}`, with `gen_ai.agent.name` of the
 nearest agent on every span beneath an agent (those of the openai and LangChain instrumentors too),
 token and cost totals on agent and workflow spans, and cost on chat spans. Everything goes through the
-telemetry facade (`agent_otel.telemetry.genai`), exactly as the instrumentors do.
+telemetry core (`agent_otel.telemetry.core`), exactly as the instrumentors do.
 
 Each of `agent`, `workflow`, `tool` and `inference` works as a decorator (bare or with arguments) and
 as a context manager, in sync and async code:

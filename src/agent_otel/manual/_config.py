@@ -9,25 +9,25 @@ from typing import TYPE_CHECKING, Any
 from agent_otel.telemetry.safety import report
 
 if TYPE_CHECKING:
-    from agent_otel.telemetry.genai import GenAITelemetry
+    from agent_otel.telemetry.core import Telemetry
 
 SCOPE_NAME = "agent_otel.manual"
 
 _lock = threading.Lock()
 _resolved = False
-_telemetry: GenAITelemetry | None = None
+_telemetry: Telemetry | None = None
 
 
-def _build(**kwargs: Any) -> GenAITelemetry | None:
+def _build(**kwargs: Any) -> Telemetry | None:
     from agent_otel.config import Settings
-    from agent_otel.telemetry.genai import GenAITelemetry
+    from agent_otel.telemetry.core import Telemetry
 
     settings = Settings.from_env(enabled=kwargs.pop("enabled", None), cost=kwargs.pop("cost", None))
     if not settings.enabled:
         return None
     pricing_file = kwargs.pop("pricing_file", None)
     prices = kwargs.pop("prices", None)
-    return GenAITelemetry(
+    return Telemetry(
         scope_name=SCOPE_NAME,
         settings=settings,
         pricing_file=pricing_file,
@@ -78,8 +78,8 @@ def reset() -> None:
         _telemetry, _resolved = None, False
 
 
-def telemetry() -> GenAITelemetry | None:
-    """The facade the manual API uses (built on first use); None when agent-otel is disabled."""
+def telemetry() -> Telemetry | None:
+    """The telemetry core the manual API uses (built on first use); None when agent-otel is disabled."""
     global _resolved, _telemetry
     if _resolved:
         return _telemetry

@@ -1,4 +1,5 @@
-"""Messages given as strings, {"role", "content"} dicts or util-genai types, as util-genai messages."""
+"""Messages given as strings, {"role", "content"} dicts or util-genai types, as the core's message types
+(telemetry/messages.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 
 def _parts(content: Any) -> list[Any]:
-    from agent_otel.telemetry.genai import TextPart
+    from agent_otel.telemetry.messages import TextPart
 
     if content is None:
         return []
@@ -38,7 +39,7 @@ def _listed(messages: Any) -> list[Any]:
 
 
 def _input_messages(messages: Iterable[Any]) -> list[Any]:
-    from agent_otel.telemetry.genai import InputMessage
+    from agent_otel.telemetry.messages import InputMessage
 
     out: list[Any] = []
     for message in _listed(messages):
@@ -54,7 +55,7 @@ def _input_messages(messages: Iterable[Any]) -> list[Any]:
 
 
 def _output_messages(messages: Iterable[Any]) -> list[Any]:
-    from agent_otel.telemetry.genai import OutputMessage
+    from agent_otel.telemetry.messages import OutputMessage
 
     out: list[Any] = []
     for message in _listed(messages):

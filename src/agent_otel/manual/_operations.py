@@ -14,7 +14,11 @@ from agent_otel.manual._messages import _input_messages, _output_messages
 from agent_otel.telemetry.safety import report
 
 if TYPE_CHECKING:
-    from agent_otel.telemetry.genai import Call, GenAITelemetry
+    from agent_otel.telemetry.core import Telemetry
+    from agent_otel.telemetry.model_call import ModelCall
+    from agent_otel.telemetry.operations import Operation as CoreOperation
+
+    Handle = ModelCall | CoreOperation
 
 
 @dataclass(frozen=True)
@@ -39,14 +43,14 @@ class Operation:
 
     __slots__ = ("_call", "_context", "_tel")
 
-    def __init__(self, tel: GenAITelemetry | None, call: Call | None, context: Context | None = None) -> None:
+    def __init__(self, tel: Telemetry | None, call: Handle | None, context: Context | None = None) -> None:
         self._tel = tel
         self._call = call
         self._context = context
 
     @property
     def span(self) -> Span:
-        """The OpenTelemetry span (non-recording when not sampled). Read it; util-genai writes it."""
+        """The OpenTelemetry span (non-recording when not sampled). Read it; the core writes it."""
         return self._call.span if self._call is not None else trace.INVALID_SPAN
 
     @property
@@ -59,16 +63,17 @@ class Operation:
     @property
     def capture_content(self) -> bool:
         """True when messages, tool arguments and results are recorded (content capture is on)."""
-        return self._tel is not None and self._tel.capture_content
+        return self._call is not None and self._call.content is not None
 
     def set_attribute(self, key: str, value: Any) -> None:
         """Add an attribute to the span (written when the operation ends)."""
         if self._call is not None:
-            self._call.inv.attributes[key] = value
+            self._call.set_attribute(key, value)
 
     def set_attributes(self, attributes: Mapping[str, Any]) -> None:
         if self._call is not None:
-            self._call.inv.attributes.update(attributes)
+            for key, value in attributes.items():
+                self._call.set_attribute(key, value)
 
 
 class AgentOperation(Operation):
@@ -76,14 +81,17 @@ class AgentOperation(Operation):
 
     __slots__ = ()
 
+    def _scope(self) -> Any:
+        return getattr(self._call, "scope", None)
+
     @property
     def usage(self) -> Usage:
         """Tokens and cost of every model call beneath it so far (and of `add_usage`)."""
-        scope = self._call.scope if self._call is not None else None
+        scope = self._scope()
         if scope is None:
             return Usage(input_tokens=0, output_tokens=0, cost=None, currency=None)
         # A total over several currencies means nothing: no cost then (see Scope.mixed_currency).
-        priced = scope.priced_calls > 0 and not getattr(scope, "mixed_currency", False)
+        priced = scope.priced_calls > 0 and not scope.mixed_currency
         return Usage(
             input_tokens=scope.input_tokens,
             output_tokens=scope.output_tokens,
@@ -102,25 +110,27 @@ class AgentOperation(Operation):
 
         It is added to this operation's totals and those of every enclosing agent and workflow.
         """
-        scope = self._call.scope if self._call is not None else None
+        scope = self._scope()
         if scope is None:
             return
         try:
             scope.add_usage(
-                _tokens(input_tokens), _tokens(output_tokens), None if cost is None else float(cost), currency
+                _count(input_tokens), _count(output_tokens), None if cost is None else float(cost), currency
             )
         except Exception as exc:
             report("agent_otel.manual.add_usage", exc)
 
     def set_input_messages(self, messages: Iterable[Any]) -> None:
         """The agent's input (strings, {"role", "content"} dicts or InputMessage); content capture only."""
-        if self._call is not None and self.capture_content:
-            _set(self._call.inv, "input_messages", lambda: _input_messages(messages))
+        content = self._call.content if self._call is not None else None
+        if content is not None:
+            _set(content, "input_messages", lambda: _input_messages(messages))
 
     def set_output_messages(self, messages: Iterable[Any]) -> None:
         """The agent's output (strings, dicts or OutputMessage); content capture only."""
-        if self._call is not None and self.capture_content:
-            _set(self._call.inv, "output_messages", lambda: _output_messages(messages))
+        content = self._call.content if self._call is not None else None
+        if content is not None:
+            _set(content, "output_messages", lambda: _output_messages(messages))
 
 
 class ToolOperation(Operation):
@@ -129,12 +139,12 @@ class ToolOperation(Operation):
     __slots__ = ()
 
     def set_arguments(self, arguments: Any) -> None:
-        if self._call is not None and self.capture_content:
-            _set(self._call.inv, "arguments", lambda: _any_value(arguments))
+        if self._call is not None and self._call.content is not None:
+            _set(self._call, "arguments", lambda: _any_value(arguments))
 
     def set_result(self, result: Any) -> None:
-        if self._call is not None and self.capture_content:
-            _set(self._call.inv, "tool_result", lambda: _any_value(result))
+        if self._call is not None and self._call.content is not None:
+            _set(self._call, "result", lambda: _any_value(result))
 
 
 class InferenceOperation(Operation):
@@ -155,19 +165,22 @@ class InferenceOperation(Operation):
 
         `input_tokens` includes cache reads and writes (for Anthropic, add `cache_read_input_tokens`
         and `cache_creation_input_tokens` to its `input_tokens`); `output_tokens` includes reasoning.
+        Values that are not token counts are dropped when the call ends (telemetry/values.py).
         """
-        if self._call is None:
+        call = self._call
+        response = getattr(call, "response", None)
+        if response is None:
             return
-        inv = self._call.inv
+        usage = response.usage
         for field, value in (
-            ("input_tokens", input_tokens),
-            ("output_tokens", output_tokens),
-            ("cache_read_input_tokens", cache_read_input_tokens),
-            ("cache_write_input_tokens", cache_write_input_tokens),
-            ("thinking_tokens", reasoning_tokens),
+            ("input", input_tokens),
+            ("output", output_tokens),
+            ("cache_read", cache_read_input_tokens),
+            ("cache_write", cache_write_input_tokens),
+            ("reasoning", reasoning_tokens),
         ):
             if value is not None:
-                _set(inv, field, lambda v=value: _tokens(v))  # type: ignore[misc]
+                setattr(usage, field, value)
 
     def set_response(
         self,
@@ -177,47 +190,52 @@ class InferenceOperation(Operation):
         finish_reasons: Iterable[str] | None = None,
     ) -> None:
         """The response's model (priced before the requested model), id and finish reasons."""
-        if self._call is None:
+        response = getattr(self._call, "response", None)
+        if response is None:
             return
-        inv = self._call.inv
         if model is not None:
-            _set(inv, "response_model_name", lambda: str(model))
+            _set(response, "model", lambda: str(model))
         if id is not None:
-            _set(inv, "response_id", lambda: str(id))
+            _set(response, "id", lambda: str(id))
         if finish_reasons is not None:
             reasons = [finish_reasons] if isinstance(finish_reasons, str) else finish_reasons
-            _set(inv, "finish_reasons", lambda: [str(r) for r in reasons])
+            _set(response, "finish_reasons", lambda: [str(r) for r in reasons])
 
     def set_input_messages(self, messages: Iterable[Any]) -> None:
         """The prompt (strings, {"role", "content"} dicts or InputMessage); content capture only."""
-        if self._call is not None and self.capture_content:
-            _set(self._call.inv, "input_messages", lambda: _input_messages(messages))
+        content = self._call.content if self._call is not None else None
+        if content is not None:
+            _set(content, "input_messages", lambda: _input_messages(messages))
 
     def set_output_messages(self, messages: Iterable[Any]) -> None:
         """The completion (strings, dicts or OutputMessage); content capture only."""
-        if self._call is not None and self.capture_content:
-            _set(self._call.inv, "output_messages", lambda: _output_messages(messages))
+        content = self._call.content if self._call is not None else None
+        if content is not None:
+            _set(content, "output_messages", lambda: _output_messages(messages))
 
     def set_system_instruction(self, instruction: str) -> None:
         """The system prompt; content capture only."""
-        if self._call is not None and self.capture_content:
-            from agent_otel.telemetry.genai import TextPart
+        content = self._call.content if self._call is not None else None
+        if content is not None:
+            from agent_otel.telemetry.messages import TextPart
 
-            _set(self._call.inv, "system_instruction", lambda: [TextPart(content=str(instruction))])
+            _set(content, "system_instructions", lambda: [TextPart(content=str(instruction))])
 
 
-def _set(inv: Any, field: str, value: Callable[[], Any]) -> None:
+def _set(target: Any, field: str, value: Callable[[], Any]) -> None:
     try:
-        setattr(inv, field, value())
+        setattr(target, field, value())
     except Exception as exc:
         report(f"agent_otel.manual.set_{field}", exc)
 
 
-def _tokens(value: Any) -> Any:
-    return value  # checked where every adapter's counts are: telemetry/values.py, when the call ends
+def _count(value: Any) -> int | None:
+    from agent_otel.telemetry.values import count
+
+    return None if value is None else count(value)
 
 
 def _any_value(value: Any) -> Any:
-    from agent_otel.telemetry.genai import tool_arguments_to_any_value
+    from agent_otel.telemetry.messages import tool_arguments_to_any_value
 
     return tool_arguments_to_any_value(value)

@@ -15,7 +15,8 @@ from agent_otel.manual._operations import AgentOperation, InferenceOperation, Op
 from agent_otel.telemetry.safety import report
 
 if TYPE_CHECKING:
-    from agent_otel.telemetry.genai import Call, GenAITelemetry
+    from agent_otel.manual._operations import Handle
+    from agent_otel.telemetry.core import Telemetry
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 _O = TypeVar("_O", bound=Operation)
@@ -34,7 +35,7 @@ class _Spec(Generic[_O]):
 
     # -- subclasses
 
-    def _start(self, tel: GenAITelemetry, name: str | None, context: Context | None) -> Call:
+    def _start(self, tel: Telemetry, name: str | None, context: Context | None) -> Handle:
         raise NotImplementedError
 
     def _on_start(self, op: Operation, arguments: Callable[[], Any] | None) -> None:
@@ -72,9 +73,9 @@ class _Spec(Generic[_O]):
             if result is not _MISSING:
                 self._on_result(op, result)
             if error is None or _is_control_flow(error):
-                tel.stop(call)
+                call.end()
             else:
-                tel.fail(call, error)
+                call.fail(error)
         except Exception as exc:
             report(f"agent_otel.manual.{self.kind}", exc)
 
@@ -150,14 +151,11 @@ class AgentSpec(_Spec[AgentOperation]):
         self.model = model
         self.conversation_id = conversation_id
 
-    def _start(self, tel: GenAITelemetry, name: str | None, context: Context | None) -> Call:
+    def _start(self, tel: Telemetry, name: str | None, context: Context | None) -> Handle:
+        from agent_otel.telemetry.facts import AgentFacts
+
         return tel.agent(
-            name,
-            description=self.description,
-            request_model=self.model,
-            context=context,
-            attach=False,
-            conversation_id=self.conversation_id,
+            AgentFacts(name, self.description, self.model, self.conversation_id), context=context
         )
 
 
@@ -169,8 +167,10 @@ class WorkflowSpec(_Spec[AgentOperation]):
         super().__init__(name)
         self.conversation_id = conversation_id
 
-    def _start(self, tel: GenAITelemetry, name: str | None, context: Context | None) -> Call:
-        return tel.workflow(name, context=context, attach=False, conversation_id=self.conversation_id)
+    def _start(self, tel: Telemetry, name: str | None, context: Context | None) -> Handle:
+        from agent_otel.telemetry.facts import WorkflowFacts
+
+        return tel.workflow(WorkflowFacts(name, self.conversation_id), context=context)
 
 
 class ToolSpec(_Spec[ToolOperation]):
@@ -189,14 +189,11 @@ class ToolSpec(_Spec[ToolOperation]):
         self.tool_type = tool_type
         self.call_id = call_id
 
-    def _start(self, tel: GenAITelemetry, name: str | None, context: Context | None) -> Call:
+    def _start(self, tel: Telemetry, name: str | None, context: Context | None) -> Handle:
+        from agent_otel.telemetry.facts import ToolFacts
+
         return tel.tool(
-            name or "tool",
-            tool_type=self.tool_type,
-            call_id=self.call_id,
-            description=self.description,
-            context=context,
-            attach=False,
+            ToolFacts(name or "tool", self.tool_type, self.call_id, self.description), context=context
         )
 
     def _on_start(self, op: Operation, arguments: Callable[[], Any] | None) -> None:
@@ -232,14 +229,15 @@ class InferenceSpec(_Spec[InferenceOperation]):
         self.server_port = server_port
         self.conversation_id = conversation_id
 
-    def _start(self, tel: GenAITelemetry, name: str | None, context: Context | None) -> Call:
-        return tel.inference(
+    def _start(self, tel: Telemetry, name: str | None, context: Context | None) -> Handle:
+        from agent_otel.telemetry.facts import ModelRequest
+
+        request = ModelRequest(
             self.provider,
-            request_model=self.model,
-            server_address=self.server_address,
-            server_port=self.server_port,
-            operation_name=self.operation,
-            context=context,
-            attach=False,
-            conversation_id=self.conversation_id,
+            self.operation,
+            self.model,
+            self.server_address,
+            self.server_port,
+            self.conversation_id,
         )
+        return tel.model_call(request, context=context, attach=False)

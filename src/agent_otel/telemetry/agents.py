@@ -3,10 +3,11 @@
 A `Scope` exists for every open agent or workflow invocation, whichever instrumentor (or the manual API)
 opened it. It lives in the OpenTelemetry `Context` under `SCOPE_KEY`, so it follows the context across
 threads, asyncio tasks and explicit parenting. Child operations read it to stamp `gen_ai.agent.name`
-(the nearest agent), and every finished, non-suppressed inference adds its tokens and cost to its scope
-and all enclosing scopes. When the agent or workflow finishes, the facade writes the totals on its span.
+(the nearest agent) and `gen_ai.conversation.id` (when they have none of their own), and every finished
+model call that is not merged into another adds its tokens and cost to its scope and all enclosing
+scopes. When the agent or workflow finishes, the core writes the totals on its span.
 
-This module knows nothing of util-genai; the facade (`genai.py`) connects the two.
+The core (`model_call.py`, `operations.py`) reads and fills scopes; this module knows nothing else.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ class Scope:
 
     __slots__ = (
         "agent_name",
+        "conversation_id",
         "cost",
         "currency",
         "input_tokens",
@@ -37,12 +39,16 @@ class Scope:
         "unpriced_calls",
     )
 
-    def __init__(self, kind: str, name: str | None, parent: Scope | None) -> None:
+    def __init__(
+        self, kind: str, name: str | None, parent: Scope | None, conversation_id: str | None = None
+    ) -> None:
         self.kind = kind  # "agent" or "workflow"
         self.name = name
         self.parent = parent
         # The nearest agent: this one if it is an agent, else whatever agent encloses this workflow.
         self.agent_name = name if kind == "agent" else (parent.agent_name if parent else None)
+        # The conversation of the nearest agent or workflow that names one (model calls beneath inherit it).
+        self.conversation_id = conversation_id or (parent.conversation_id if parent else None)
         self.input_tokens = 0
         self.output_tokens = 0
         self.cost = 0.0

@@ -30,6 +30,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from agent_otel.telemetry.facts import Usage
+
 _logger = logging.getLogger(__name__)
 
 _PER = 1_000_000.0
@@ -274,3 +276,25 @@ class PriceTable:
     def models(self) -> dict[str, ModelPrice]:
         """A copy of every known model's price, by name."""
         return dict(self._prices)
+
+
+@dataclass(slots=True)
+class Cost:
+    """The cost of one call."""
+
+    amount: float
+    currency: str
+
+
+def price_usage(
+    prices: PriceTable | None, usage: Usage, response_model: str | None, request_model: str | None
+) -> Cost | None:
+    """The one price lookup every path uses: the response model's price, else the request model's; None
+    when cost is off, nothing was used, or neither model is known."""
+    if prices is None or not (usage.input or usage.output):
+        return None
+    price = prices.lookup(response_model) or prices.lookup(request_model)
+    if price is None:
+        return None
+    amount = price.cost(usage.input, usage.output, usage.cache_read, usage.cache_write, usage.reasoning)
+    return Cost(amount, price.currency)

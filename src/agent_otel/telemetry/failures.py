@@ -1,6 +1,7 @@
 """What a failed operation records, and how: the status description, the exception, no secrets.
 
-The facade (`genai.py`) hands every failure here before util-genai ends the span (`Failures.record`):
+The core (`model_call.py`, `operations.py`) hands every failure here before it ends the span
+(`Failures.record`):
 
 - **Status description.** With content capture on it is the exception message, as the conventions say.
   With capture off it is the exception's type and, for provider errors, the HTTP status and the
@@ -15,9 +16,9 @@ The facade (`genai.py`) hands every failure here before util-genai ends the span
   span event for today's backends, the log event for the conventions). The message follows the capture
   rule above; the stack trace lists frames and, for each exception in the chain, the same type and
   message line (never the raw message with capture off).
-- **Secrets.** The credentials of the failing call (`Call.secrets`, see `scrub.py`) and those remembered
-  for the exception are scrubbed from all of the above, capture on or off, and from the string
-  attributes of the invocation (which also feed its log events).
+- **Secrets.** The credentials of the failing call (the `secrets` an adapter gave the call, see
+  `scrub.py`) and those remembered for the exception are scrubbed from all of the above, capture on or
+  off, and from the string attributes the span is about to get (which also feed its log events).
 
 None of this runs on the success path.
 """
@@ -30,7 +31,8 @@ from collections.abc import Callable
 from typing import Any
 
 from opentelemetry import trace
-from opentelemetry._logs import SeverityNumber, get_logger
+from opentelemetry._logs import Logger, SeverityNumber
+from opentelemetry.trace import Span
 
 from agent_otel.telemetry import scrub
 from agent_otel.telemetry.safety import report
@@ -77,55 +79,49 @@ def provider_detail(exc: BaseException) -> str | None:
 
 
 class Failures:
-    """One per `GenAITelemetry`: records failures as described in the module docstring."""
+    """One per `Telemetry`: records failures as described in the module docstring."""
 
     def __init__(
-        self,
-        *,
-        scope_name: str,
-        version: str,
-        schema_url: str,
-        logger_provider: Any | None,
-        capture_content: bool,
-        type_name: Callable[[BaseException], str],
+        self, logger: Logger, capture_content: bool, type_name: Callable[[BaseException], str]
     ) -> None:
         self.capture = capture_content
         self._type_name = type_name
-        self._logger = get_logger(scope_name, version, logger_provider, schema_url=schema_url)
+        self._logger = logger
 
     def record(
         self,
-        call: Any,
+        span: Span,
+        attributes: dict[str, Any] | None,
+        secrets: scrub.SecretSource | scrub.Secrets | None,
         error_type: str,
         message: str | None,
         exception: BaseException | None,
         client_operation: bool,
     ) -> tuple[str, str | None]:
-        """Record the exception (event, log) and scrub the call; returns (`error.type`, description)."""
-        secrets = scrub.resolve(getattr(call, "secrets", None))
+        """Record the exception (event, log) and scrub `attributes` (what the span is about to get, in
+        place); returns (`error.type`, status description)."""
+        found = scrub.resolve(secrets)
         if exception is not None:
-            scrub.remember(exception, secrets)
-            secrets = scrub.for_exception(exception)
-        inv = call.inv
-        if secrets:
-            attributes = getattr(inv, "attributes", None)
+            scrub.remember(exception, found)
+            found = scrub.for_exception(exception)
+        if found:
             if attributes:
                 for key, value in list(attributes.items()):
-                    attributes[key] = secrets.scrub_value(value)
-            error_type = secrets.scrub(error_type)
+                    attributes[key] = found.scrub_value(value)
+            error_type = found.scrub(error_type)
         if exception is None:
             if message is None:
                 return error_type, None
             text = message if (self.capture or isinstance(message, OwnText)) else error_type
-            return error_type, secrets.scrub(text)
+            return error_type, found.scrub(text)
         detail = self._detail(exception)
         exc_type = self._type_name(exception)
         if self.capture:
-            description = secrets.scrub(detail) if detail is not None else None
+            description = found.scrub(detail) if detail is not None else None
         else:
-            description = secrets.scrub(f"{exc_type}: {detail}" if detail else exc_type)
+            description = found.scrub(f"{exc_type}: {detail}" if detail else exc_type)
         try:
-            self._emit(call, exception, exc_type, detail, secrets, client_operation)
+            self._emit(span, exception, exc_type, detail, found, client_operation)
         except Exception as exc:
             report("agent_otel.telemetry.failures", exc)
         return error_type, description
@@ -142,15 +138,14 @@ class Failures:
 
     def _emit(
         self,
-        call: Any,
+        span: Span,
         exc: BaseException,
         exc_type: str,
         detail: str | None,
         secrets: scrub.Secrets,
         client_operation: bool,
     ) -> None:
-        span = getattr(call.inv, "span", None)
-        if span is None or not span.is_recording():
+        if not span.is_recording():
             return
         attributes: dict[str, Any] = {EXCEPTION_TYPE: exc_type}
         if detail:

@@ -2,10 +2,10 @@
 
 An adapter knows the credentials its client was configured with (API key, organization, project, auth
 headers, query-string keys, URL userinfo). It does not read them per call: it hands the core a *source*,
-a zero-argument callable that collects them, on the operation (`Call.secrets`). Nothing is collected or
-compiled on the success path. When an operation fails, the core (`failures.py`) resolves the source into
-a `Secrets` object and scrubs every text it records for that failure: the status description, the
-exception event and log record, and the string attributes of the invocation.
+a zero-argument callable that collects them, with the model call (`Telemetry.model_call(secrets=...)`).
+Nothing is collected or compiled on the success path. When an operation fails, the core (`failures.py`)
+resolves the source into a `Secrets` object and scrubs every text it records for that failure: the
+status description, the exception event and log record, and the string attributes of the span.
 
 The same exception often fails several spans (the client call, then the LangChain chat run and the agent
 around it): `remember()` ties the secrets to the exception object, and `for_exception()` finds them again
@@ -13,7 +13,7 @@ for the outer spans (following `__cause__` / `__context__`), so a span that had 
 is scrubbed too.
 
 A provider adapter (Anthropic next) only writes its collector with the helpers below (`credential`,
-`header_values`, `query_values`, `url_userinfo`) and assigns `call.secrets`.
+`header_values`, `query_values`, `url_userinfo`) and passes it as `secrets=`.
 """
 
 from __future__ import annotations

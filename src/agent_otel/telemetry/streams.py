@@ -23,8 +23,9 @@ every chunk on its way to the caller, unchanged, and calls:
                             above (fallback in ``__del__``)
   ========================  ===================================================  ==========
 
-  The adapter decides what each means for its span (the openai adapter: exhausted and closed are OK,
-  closed also sets ``agent_otel.stream.end="closed"``; abandoned and error are ERROR).
+  What each means for the span is the core's one policy (`ModelCall.end_stream`): exhausted and closed
+  are OK, closed also sets ``agent_otel.stream.end="closed"``; abandoned is ERROR ``_OTHER`` with
+  ``agent_otel.stream.end="abandoned"``; error is ERROR with the exception.
 
 Inside the proxy's own ``with`` block the block decides: an exhausted or closed stream (a ``break``
 included) only notes how it ended, and ``__exit__`` reports it, or ``END_ERROR`` with the exception that

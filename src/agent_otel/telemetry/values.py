@@ -1,7 +1,7 @@
 """Sanity of the values every adapter hands the core: token counts and finish reasons.
 
-The facade (`genai.py`) runs `check_usage()` and `normalize_finish_reasons()` on every operation as it
-finishes, and `count()` on the arguments of the unsampled path, so OpenAI, LangChain, the manual API and
+The core (`model_call.py`) runs `check_usage()`, `finish_reasons()` and `normalize_output_messages()` on
+every model call as it ends, sampled or not, so OpenAI, LangChain, the manual API and
 any future adapter get the same treatment in one place:
 
 - a token count is recorded only when it is a non-negative integer that fits an int64 (the OTLP wire
@@ -19,17 +19,13 @@ import logging
 from numbers import Integral
 from typing import Any
 
+from agent_otel.telemetry.facts import Usage
+
 _logger = logging.getLogger(__name__)
 
 INT64_MAX = 2**63 - 1
 
-TOKEN_FIELDS = (
-    "input_tokens",
-    "output_tokens",
-    "cache_read_input_tokens",
-    "cache_write_input_tokens",
-    "thinking_tokens",
-)
+TOKEN_FIELDS = ("input", "output", "cache_read", "cache_write", "reasoning")
 
 # Provider spellings (compared lower-case) -> the conventions' finish reasons.
 FINISH_REASONS: dict[str, str] = {
@@ -67,27 +63,19 @@ def count(value: Any) -> int | None:
     return None
 
 
-def counts(*values: Any) -> tuple[int | None, ...]:
-    """`count()` of each value, None kept as None; drops are logged once for the call."""
-    out = tuple(None if v is None else count(v) for v in values)
-    if any(v is not None and c is None for v, c in zip(values, out, strict=True)):
-        _logger.debug("agent-otel: dropped token counts that are not counts: %r", values)
-    return out
-
-
-def check_usage(inv: Any) -> None:
-    """Drop the token counts of an invocation that are not counts (one DEBUG line if any)."""
+def check_usage(usage: Usage) -> None:
+    """Drop the token counts that are not counts (one DEBUG line if any)."""
     dropped: list[tuple[str, Any]] | None = None
     for field in TOKEN_FIELDS:
-        value = getattr(inv, field, None)
+        value = getattr(usage, field)
         if value is None or (type(value) is int and 0 <= value <= INT64_MAX):
             continue
         checked = count(value)
         if checked is None:
-            setattr(inv, field, None)
+            setattr(usage, field, None)
             (dropped := dropped or []).append((field, value))
-        elif checked is not value:
-            setattr(inv, field, checked)
+        else:
+            setattr(usage, field, checked)
     if dropped:
         _logger.debug("agent-otel: dropped token counts that are not counts: %r", dropped)
 
@@ -99,16 +87,19 @@ def finish_reason(value: Any) -> Any:
     return value
 
 
-def normalize_finish_reasons(inv: Any) -> None:
-    """One spelling for `finish_reasons` and for the output messages' `finish_reason`."""
-    reasons = getattr(inv, "finish_reasons", None)
-    if reasons:
-        mapped = [finish_reason(r) for r in reasons]
-        if mapped != reasons:
-            inv.finish_reasons = mapped
-    for message in getattr(inv, "output_messages", None) or ():
+def finish_reasons(reasons: list[Any] | None) -> list[str] | None:
+    """One spelling for a list of finish reasons (non-strings dropped; None when none is left)."""
+    if not reasons:
+        return None
+    out = [finish_reason(r) for r in reasons if isinstance(r, str)]
+    return out or None
+
+
+def normalize_output_messages(messages: list[Any] | None) -> None:
+    """One spelling for the output messages' `finish_reason`."""
+    for message in messages or ():
         reason = getattr(message, "finish_reason", None)
         if isinstance(reason, str):
-            mapped_reason = finish_reason(reason)
-            if mapped_reason != reason:
-                message.finish_reason = mapped_reason
+            mapped = finish_reason(reason)
+            if mapped != reason:
+                message.finish_reason = mapped

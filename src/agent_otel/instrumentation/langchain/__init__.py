@@ -27,7 +27,7 @@ from typing import Any
 
 from agent_otel.instrumentation._base import AgentOtelInstrumentor
 from agent_otel.instrumentation._patching import Patcher
-from agent_otel.telemetry.genai import GenAITelemetry
+from agent_otel.telemetry.core import Telemetry
 
 __all__ = ["LangChainInstrumentor"]
 
@@ -45,7 +45,7 @@ class LangChainInstrumentor(AgentOtelInstrumentor):
             self.handler: Any = None
             self._hook_var: ContextVar[Any] | None = None
 
-    def _install(self, telemetry: GenAITelemetry, patcher: Patcher, **kwargs: Any) -> None:
+    def _install(self, telemetry: Telemetry, patcher: Patcher, **kwargs: Any) -> None:
         from langchain_core.tracers.context import register_configure_hook
 
         from agent_otel.instrumentation.langchain import _context, _langgraph

@@ -15,7 +15,7 @@ from agent_otel.instrumentation.langchain._classify import classify_chain, read_
 from agent_otel.instrumentation.langchain._langgraph import has_interrupt, is_interrupt, subgraph_nodes
 from agent_otel.instrumentation.langchain._lifecycle import NO_METADATA, WHERE, RunLifecycle
 from agent_otel.instrumentation.langchain._runs import AGENT, CHAIN, NODE, RUN_KEY, WORKFLOW, Run
-from agent_otel.telemetry.genai import node_span
+from agent_otel.telemetry.facts import AgentFacts, WorkflowFacts
 from agent_otel.telemetry.safety import guard, guarded
 
 
@@ -65,33 +65,35 @@ class ChainCallbacks(RunLifecycle):
             )
         if kind == NODE and parent is not None and parent.subgraphs and name in parent.subgraphs:
             kind = CHAIN  # the graph inside the node gets the span: one span, not two
-        if kind == CHAIN or self.tel.skip_span(base):
+        if kind == CHAIN:
             run = self._passthrough(run_id, CHAIN, parent, base, marks=marks)
             if graph is not None and self.node_spans:
                 run.subgraphs = subgraph_nodes(graph)
             return
         tel = self.tel
         if kind == NODE:
-            call = node_span(tel, span_name or "", scope_name=self.scope_name, context=base)
+            call = tel.node(span_name or "", context=base)
         else:
             conversation = ex.conversation_id(md)
             if kind == AGENT:
                 description = md.get("agent_description")
                 call = tel.agent(
-                    span_name,
-                    description=description if isinstance(description, str) else None,
+                    AgentFacts(
+                        span_name,
+                        description=description if isinstance(description, str) else None,
+                        conversation_id=conversation,
+                    ),
                     context=base,
-                    attach=False,
-                    conversation_id=conversation,
                 )
             else:
-                call = tel.workflow(span_name, context=base, attach=False, conversation_id=conversation)
+                call = tel.workflow(WorkflowFacts(span_name, conversation), context=base)
             with guard(WHERE):
                 self._node_attribute(call, md)
-                if tel.capture_content:
+                content = call.content
+                if content is not None:
                     messages = ct.chain_messages(inputs)
                     if messages:
-                        call.inv.input_messages, _ = ct.input_messages(messages)
+                        content.input_messages, _ = ct.input_messages(messages)
         run = Run(run_id, kind, parent, call, set_value(RUN_KEY, run_id, call.context), marks)
         if graph is not None and self.node_spans:
             with guard(WHERE):
@@ -109,11 +111,11 @@ class ChainCallbacks(RunLifecycle):
                 interrupts = has_interrupt(outputs)
                 if interrupts is not None:
                     self._mark_interrupted(call, interrupts)
-                elif self.tel.capture_content:
+                elif call.content is not None:
                     output = ct.final_output(outputs)
                     if output:
-                        call.inv.output_messages = output
-        self.tel.stop(call)
+                        call.content.output_messages = output
+        call.end()
 
     @guarded()
     def on_chain_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 from langchain_core.messages import BaseMessage, convert_to_messages
 
 from agent_otel.instrumentation.langchain._extract import finish_reason, number
-from agent_otel.telemetry.genai import (
+from agent_otel.telemetry.messages import (
     FunctionToolDefinition,
     InputMessage,
     OutputMessage,

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
+from agent_otel.telemetry.facts import ModelRequest, ModelResponse
+
 # LangChain `ls_provider` values -> gen_ai.provider.name (semantic conventions' well-known values).
 _PROVIDERS = {
     "openai": "openai",
@@ -108,43 +110,43 @@ def _integer(value: Any) -> int | None:
     return value
 
 
-def apply_request(inv: Any, params: Mapping[str, Any], metadata: Mapping[str, Any]) -> None:
+def apply_request(request: ModelRequest, params: Mapping[str, Any], metadata: Mapping[str, Any]) -> None:
     """Request parameters from the model's invocation params (then LangSmith's ls_* metadata)."""
     temperature = number(params.get("temperature", metadata.get("ls_temperature")))
     if temperature is not None:
-        inv.temperature = temperature
+        request.temperature = temperature
     for key in _MAX_TOKENS_PARAMS:
         max_tokens = _integer(params.get(key))
         if max_tokens is not None:
-            inv.max_tokens = max_tokens
+            request.max_tokens = max_tokens
             break
     else:
         max_tokens = _integer(metadata.get("ls_max_tokens"))
         if max_tokens is not None:
-            inv.max_tokens = max_tokens
+            request.max_tokens = max_tokens
     top_p = number(params.get("top_p"))
     if top_p is not None:
-        inv.top_p = top_p
+        request.top_p = top_p
     top_k = _integer(params.get("top_k"))
     if top_k is not None:
-        inv.top_k = top_k
+        request.top_k = top_k
     frequency_penalty = number(params.get("frequency_penalty"))
     if frequency_penalty is not None:
-        inv.frequency_penalty = frequency_penalty
+        request.frequency_penalty = frequency_penalty
     presence_penalty = number(params.get("presence_penalty"))
     if presence_penalty is not None:
-        inv.presence_penalty = presence_penalty
+        request.presence_penalty = presence_penalty
     seed = _integer(params.get("seed"))
     if seed is not None:
-        inv.seed = seed
+        request.seed = seed
     choices = _integer(params.get("n"))
     if choices is not None and choices != 1:
-        inv.request_choice_count = choices
+        request.choice_count = choices
     stop = params.get("stop") or params.get("stop_sequences")
     if isinstance(stop, str):
-        inv.stop_sequences = [stop]
+        request.stop_sequences = [stop]
     elif isinstance(stop, (list, tuple)) and all(isinstance(s, str) for s in stop) and stop:
-        inv.stop_sequences = list(stop)
+        request.stop_sequences = list(stop)
 
 
 # ------------------------------------------------------------------------------------------ responses
@@ -246,33 +248,38 @@ def _responses_finish_reason(metadata: Mapping[str, Any], message: Any) -> str |
     return None
 
 
-def apply_response(inv: Any, response: Any) -> tuple[int | None, int | None]:
-    """Usage, finish reasons, response model and id; returns (input, output) tokens."""
-    tokens = usage(response)
-    if tokens.input_tokens is not None:
-        inv.input_tokens = tokens.input_tokens
-    if tokens.output_tokens is not None:
-        inv.output_tokens = tokens.output_tokens
-    if tokens.cache_read_tokens:
-        inv.cache_read_input_tokens = tokens.cache_read_tokens
-    if tokens.cache_write_tokens:
-        inv.cache_write_input_tokens = tokens.cache_write_tokens
-    if tokens.reasoning_tokens:
-        inv.thinking_tokens = tokens.reasoning_tokens
+def apply_response(out: ModelResponse, response: Any) -> None:
+    """Usage, finish reasons, response model and id."""
+    apply_usage(out, response)
     # None when the provider reported none: a client instrumentor beneath (the OpenAI one) may have them.
     reasons = finish_reasons(response)
     if reasons:
-        inv.finish_reasons = reasons
-    model = response_model(response)
-    if model:
-        inv.response_model_name = model
+        out.finish_reasons = reasons
     message = _first_message(response)
     metadata = getattr(message, "response_metadata", None) or {}
     llm_output = getattr(response, "llm_output", None) or {}
     response_id = metadata.get("id") or llm_output.get("id")
     if isinstance(response_id, str) and response_id:
-        inv.response_id = response_id
-    return tokens.input_tokens, tokens.output_tokens
+        out.id = response_id
+
+
+def apply_usage(out: ModelResponse, response: Any) -> None:
+    """Only the usage and the response model (what metrics and cost need)."""
+    tokens = usage(response)
+    counts = out.usage
+    if tokens.input_tokens is not None:
+        counts.input = tokens.input_tokens
+    if tokens.output_tokens is not None:
+        counts.output = tokens.output_tokens
+    if tokens.cache_read_tokens:
+        counts.cache_read = tokens.cache_read_tokens
+    if tokens.cache_write_tokens:
+        counts.cache_write = tokens.cache_write_tokens
+    if tokens.reasoning_tokens:
+        counts.reasoning = tokens.reasoning_tokens
+    model = response_model(response)
+    if model:
+        out.model = model
 
 
 def response_model(response: Any) -> str | None:

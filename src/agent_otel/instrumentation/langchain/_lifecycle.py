@@ -23,16 +23,16 @@ from agent_otel.instrumentation.langchain._langgraph import (
     is_bubble_up,
     is_interrupt,
 )
-from agent_otel.instrumentation.langchain._runs import RUN_KEY, Run, RunStore
+from agent_otel.instrumentation.langchain._runs import RUN_KEY, Handle, Run, RunStore
 from agent_otel.telemetry import semconv as sc
-from agent_otel.telemetry.genai import Call, GenAITelemetry, gen_ai_json_dumps
+from agent_otel.telemetry.core import Telemetry
+from agent_otel.telemetry.messages import gen_ai_json_dumps
 from agent_otel.telemetry.safety import guard
+from agent_otel.telemetry.streams import END_ABANDONED, END_CLOSED
 
 # Where faults in the optional parts of a callback (attributes, content) are reported.
 WHERE = "agent_otel.instrumentation.langchain.handler"
 NO_METADATA: Mapping[str, Any] = {}
-CLOSED = "closed"
-_ABANDONED = "abandoned"
 
 
 class RunLifecycle(BaseCallbackHandler):
@@ -40,7 +40,7 @@ class RunLifecycle(BaseCallbackHandler):
 
     def __init__(
         self,
-        telemetry: GenAITelemetry,
+        telemetry: Telemetry,
         store: RunStore,
         *,
         scope_name: str,
@@ -99,26 +99,25 @@ class RunLifecycle(BaseCallbackHandler):
         self._track(run)
         return run
 
-    def _spanned(self, run_id: UUID, kind: str, parent: Run | None, call: Call) -> Run:
+    def _spanned(self, run_id: UUID, kind: str, parent: Run | None, call: Handle) -> Run:
         """Track a run that has a span: its body executes in the span's context."""
         run = Run(run_id, kind, parent, call, set_value(RUN_KEY, run_id, call.context))
         self._track(run)
         return run
 
     @staticmethod
-    def _node_attribute(call: Call, metadata: Mapping[str, Any]) -> None:
+    def _node_attribute(call: Handle, metadata: Mapping[str, Any]) -> None:
         """The LangGraph node the run executes in, when there is one."""
         node = metadata.get("langgraph_node")
         if isinstance(node, str):
-            call.inv.attributes[sc.AGENT_OTEL_LANGGRAPH_NODE] = node
+            call.set_attribute(sc.AGENT_OTEL_LANGGRAPH_NODE, node)
 
     # ------------------------------------------------------------------------------ ending runs
 
     def _abandon(self, run: Run) -> None:
         call = run.call
-        if call is not None and not call.finished:
-            call.inv.attributes[sc.AGENT_OTEL_STREAM_END] = _ABANDONED
-            self.tel.stop(call)
+        if call is not None and not call.ended:
+            call.end_stream(END_ABANDONED)  # the one stream-end policy: ERROR _OTHER, "abandoned"
 
     def _finish_tree(self, run: Run, error: BaseException | None = None) -> None:
         """A root finished: end and drop whatever is still open beneath it (innermost first). A cancelled
@@ -127,8 +126,8 @@ class RunLifecycle(BaseCallbackHandler):
         cancelled = error if isinstance(error, asyncio.CancelledError) else None
         for left in self.runs.pop_descendants(run):
             call = left.call
-            if cancelled is not None and call is not None and not call.finished:
-                self.tel.fail(call, cancelled)
+            if cancelled is not None and call is not None and not call.ended:
+                call.fail(cancelled)
             else:
                 self._abandon(left)
 
@@ -144,13 +143,12 @@ class RunLifecycle(BaseCallbackHandler):
         with guard(WHERE):
             self._record_error(run, call, error)
             return
-        self.tel.fail(call, error)  # recording the error failed: the span still ends, with it
+        call.fail(error)  # recording the error failed: the span still ends, with it
 
-    def _record_error(self, run: Run, call: Call, error: BaseException) -> None:
+    def _record_error(self, run: Run, call: Handle, error: BaseException) -> None:
         if isinstance(error, GeneratorExit):
             # The caller stopped consuming a stream: not a failure of the operation.
-            call.inv.attributes[sc.AGENT_OTEL_STREAM_END] = CLOSED
-            self.tel.stop(call)
+            call.end_stream(END_CLOSED)
         elif is_bubble_up(error):
             # LangGraph control flow (handoff, interrupt): record it, never ERROR.
             if is_interrupt(error):
@@ -159,10 +157,10 @@ class RunLifecycle(BaseCallbackHandler):
             else:
                 target = handoff_target(error)
                 if target is not None:
-                    call.inv.attributes[sc.AGENT_OTEL_HANDOFF_TARGET] = target
-            self.tel.stop(call)
+                    call.set_attribute(sc.AGENT_OTEL_HANDOFF_TARGET, target)
+            call.end()
         else:
-            self.tel.fail(call, error)
+            call.fail(error)
 
     def _interrupt_ancestors(self, run: Run, error: BaseException) -> None:
         """An interrupt pauses every enclosing agent and workflow (the top graph returns normally)."""
@@ -170,22 +168,20 @@ class RunLifecycle(BaseCallbackHandler):
         ancestor = run.parent
         while ancestor is not None:
             call = ancestor.call
-            if call is not None and not call.finished:
+            if call is not None and not call.ended:
                 if values is None:
                     values = interrupt_values(error)
                 self._mark_interrupted(call, values)
             ancestor = ancestor.parent
 
-    def _mark_interrupted(self, call: Call, values: list[Any]) -> None:
-        attributes = call.inv.attributes
-        attributes[sc.AGENT_OTEL_INTERRUPTED] = True
-        if values and self.tel.capture_content:
+    def _mark_interrupted(self, call: Handle, values: list[Any]) -> None:
+        call.set_attribute(sc.AGENT_OTEL_INTERRUPTED, True)
+        if values and call.content is not None:
             try:
-                attributes[sc.AGENT_OTEL_INTERRUPT_VALUE] = gen_ai_json_dumps(
-                    values[0] if len(values) == 1 else values
-                )
+                value = gen_ai_json_dumps(values[0] if len(values) == 1 else values)
             except (TypeError, ValueError):
-                attributes[sc.AGENT_OTEL_INTERRUPT_VALUE] = str(values)
+                value = str(values)
+            call.set_attribute(sc.AGENT_OTEL_INTERRUPT_VALUE, value)
 
     # ------------------------------------------------------------------------------- lifecycle
 

@@ -9,6 +9,8 @@ from uuid import UUID
 from agent_otel.instrumentation.langchain import _content as ct
 from agent_otel.instrumentation.langchain._lifecycle import NO_METADATA, WHERE, RunLifecycle
 from agent_otel.instrumentation.langchain._runs import RETRIEVER
+from agent_otel.telemetry.facts import RetrievalFacts
+from agent_otel.telemetry.operations import Operation
 from agent_otel.telemetry.safety import guard, guarded
 
 
@@ -35,36 +37,33 @@ class RetrieverCallbacks(RunLifecycle):
         if self._suppressed(parent, md):
             self._quiet(run_id, RETRIEVER, parent, base)
             return
-        if self.tel.skip_span(base):
-            self._passthrough(run_id, RETRIEVER, parent, base)
-            return
         provider = md.get("ls_vector_store_provider")
         model = md.get("ls_embedding_model")
-        call = self.tel.retrieval(
+        facts = RetrievalFacts(
             provider=provider if isinstance(provider, str) else None,
-            request_model=model if isinstance(model, str) else None,
-            context=base,
-            attach=False,
+            model=model if isinstance(model, str) else None,
         )
+        call = self.tel.retrieval(facts, context=base)
         with guard(WHERE):
             self._node_attribute(call, md)
-            if self.tel.capture_content and isinstance(query, str):
-                call.inv.query_text = query
+            if call.content is not None and isinstance(query, str):
+                call.query_text = query
         self._spanned(run_id, RETRIEVER, parent, call)
 
     @guarded()
     def on_retriever_end(self, documents: Any, *, run_id: UUID, **kwargs: Any) -> None:
         run = self._pop(run_id)
-        if run is None or run.call is None:
+        call = run.call if run is not None else None
+        if not isinstance(call, Operation):
             return
-        if self.tel.capture_content:
+        if call.content is not None:
             with guard(WHERE):
-                run.call.inv.documents = ct.documents(documents)
-        self.tel.stop(run.call)
+                call.documents = ct.documents(documents)
+        call.end()
 
     @guarded()
     def on_retriever_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:
         run = self._pop(run_id)
         if run is None or run.call is None:
             return
-        self.tel.fail(run.call, error)
+        run.call.fail(error)

@@ -1,7 +1,7 @@
 """Per-run state of the LangChain instrumentation: run id -> `Run`, bounded and always cleaned.
 
-A `Run` lives from a run's start callback to its end or error callback. It holds the facade `Call` (when
-the run has a span), the OpenTelemetry context its body executes in, and its place in the run tree.
+A `Run` lives from a run's start callback to its end or error callback. It holds the core's handle (when
+the run has telemetry), the OpenTelemetry context its body executes in, and its place in the run tree.
 `RunStore` is what the callback handler shares with the execution-boundary wrappers (`_context`) and the
 LangGraph graph hook (`_langgraph`): the runs, the boundary slots, the announced graphs and the on/off
 switch. Each of them is handed the store, never the handler.
@@ -14,14 +14,17 @@ Cleanup never depends on every end callback arriving:
 
 from __future__ import annotations
 
-import timeit
 from collections.abc import Callable
 from typing import Any, NamedTuple
 from uuid import UUID
 
 from opentelemetry.context import Context, create_key, detach
 
-from agent_otel.telemetry.genai import Call
+from agent_otel.telemetry.model_call import ModelCall
+from agent_otel.telemetry.operations import Operation
+
+Handle = ModelCall | Operation
+"""What a run with telemetry holds: the core's model call, or its tool/agent/workflow/retrieval/node."""
 
 DEFAULT_LIMIT = 10_000
 
@@ -55,16 +58,13 @@ class Run:
 
     __slots__ = (
         "call",
-        "chunks",
         "ctx",
         "kind",
         "marks",
-        "metric_attrs",
         "open",
         "parent",
         "root",
         "run_id",
-        "started",
         "subgraphs",
         "suppress",
     )
@@ -74,7 +74,7 @@ class Run:
         run_id: UUID,
         kind: str,
         parent: Run | None,
-        call: Call | None,
+        call: Handle | None,
         ctx: Context,
         marks: Marks | None = None,
         suppress: bool = False,
@@ -91,15 +91,8 @@ class Run:
         self.root: Run = parent.root if parent is not None else self
         # Roots only: ids of the descendants still open (a dict used as an insertion-ordered set).
         self.open: dict[UUID, None] | None = None if parent is not None else {}
-        # Unsampled chat runs: start time and metric attributes for the client metrics.
-        self.started: float = 0.0
-        self.metric_attrs: dict[str, Any] | None = None
-        self.chunks = 0
         # LangGraph graph runs, with node spans on: names of the nodes that are graphs themselves.
         self.subgraphs: frozenset[str] | None = None
-
-    def start_clock(self) -> None:
-        self.started = timeit.default_timer()
 
 
 class RunMap:

@@ -11,7 +11,8 @@ from agent_otel.instrumentation.langchain._langgraph import handoff_target
 from agent_otel.instrumentation.langchain._lifecycle import NO_METADATA, WHERE, RunLifecycle
 from agent_otel.instrumentation.langchain._runs import TOOL
 from agent_otel.telemetry import semconv as sc
-from agent_otel.telemetry.genai import Error
+from agent_otel.telemetry.facts import ProviderError, ToolFacts
+from agent_otel.telemetry.operations import Operation
 from agent_otel.telemetry.safety import guard, guarded
 
 _OTHER = "_OTHER"
@@ -41,24 +42,21 @@ class ToolCallbacks(RunLifecycle):
         if self._suppressed(parent, md):
             self._quiet(run_id, TOOL, parent, base)
             return
-        if self.tel.skip_span(base):
-            self._passthrough(run_id, TOOL, parent, base)
-            return
         ser = serialized or {}
         name = ser.get("name") or kwargs.get("name") or "tool"
         description = ser.get("description")
-        call = self.tel.tool(
+        call_id = kwargs.get("tool_call_id")
+        facts = ToolFacts(
             name,
-            tool_type="function",
-            call_id=kwargs.get("tool_call_id"),
-            description=description if isinstance(description, str) and description else None,
-            context=base,
-            attach=False,
+            "function",
+            call_id if isinstance(call_id, str) else None,
+            description if isinstance(description, str) and description else None,
         )
+        call = self.tel.tool(facts, context=base)
         with guard(WHERE):
             self._node_attribute(call, md)
-            if self.tel.capture_content:
-                call.inv.arguments = ct.tool_arguments(inputs, input_str)
+            if call.content is not None:
+                call.arguments = ct.tool_arguments(inputs, input_str)
         self._spanned(run_id, TOOL, parent, call)
 
     @guarded()
@@ -67,17 +65,18 @@ class ToolCallbacks(RunLifecycle):
         if run is None or run.call is None:
             return
         call = run.call
+        assert isinstance(call, Operation)
         with guard(WHERE):
             target = handoff_target(output)
             if target is not None:
-                call.inv.attributes[sc.AGENT_OTEL_HANDOFF_TARGET] = target
-            elif self.tel.capture_content:
-                call.inv.tool_result = ct.tool_result(output)
+                call.set_attribute(sc.AGENT_OTEL_HANDOFF_TARGET, target)
+            elif call.content is not None:
+                call.result = ct.tool_result(output)
         if getattr(output, "status", None) == "error":
             # The tool raised and LangChain turned the error into its result (handle_tool_error).
-            self.tel.fail(call, Error(message=None, type=_OTHER))
+            call.fail(ProviderError(_OTHER))
         else:
-            self.tel.stop(call)
+            call.end()
 
     @guarded()
     def on_tool_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:

@@ -7,7 +7,7 @@ Covers `chat.completions.create/parse` (and the `.stream()` helper), `responses.
 (and `.stream()`, and the beta Responses resource where it exists), `embeddings.create` and legacy
 `completions.create`, sync and async, plain, streamed, `with_raw_response` and
 `with_streaming_response`, for `OpenAI`, `AsyncOpenAI`, `AzureOpenAI` and any OpenAI-compatible server.
-Spans, metrics and content go through `agent_otel.telemetry.genai`; see `_operation.py` for how a call
+Spans, metrics and content are the core's (`agent_otel.telemetry`); see `_operation.py` for how a call
 is followed to its end, `_request.py`/`_response.py` for what is recorded, `_retries.py` for retries.
 
 Patching is deferred: `instrument()` imports nothing from openai. Each openai module we patch is
@@ -25,7 +25,7 @@ import wrapt
 
 from agent_otel.instrumentation._base import AgentOtelInstrumentor
 from agent_otel.instrumentation._patching import Patcher
-from agent_otel.telemetry.genai import GenAITelemetry
+from agent_otel.telemetry.core import Telemetry
 from agent_otel.telemetry.safety import report
 
 __all__ = ["OpenAIInstrumentor"]
@@ -57,7 +57,7 @@ class OpenAIInstrumentor(AgentOtelInstrumentor):  # type: ignore[misc]
             self.stream_types: tuple[type, ...] = ()
             self._installation: _Installation | None = None
 
-    def _install(self, telemetry: GenAITelemetry, patcher: Patcher, **kwargs: Any) -> None:
+    def _install(self, telemetry: Telemetry, patcher: Patcher, **kwargs: Any) -> None:
         installation = self._installation = _Installation()
         self.patched = []
 

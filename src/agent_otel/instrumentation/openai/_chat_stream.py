@@ -15,10 +15,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from agent_otel.instrumentation.openai import _content as content
-from agent_otel.instrumentation.openai import _response as response
-from agent_otel.telemetry import semconv as sc
-from agent_otel.telemetry.genai import OutputMessage, TextPart, ToolCallRequestPart
+from agent_otel.instrumentation.openai import _content as parts
+from agent_otel.instrumentation.openai import _response as reading
+from agent_otel.telemetry.facts import Content, ModelResponse, ProviderError
+from agent_otel.telemetry.messages import OutputMessage, TextPart, ToolCallRequestPart
+from agent_otel.telemetry.model_call import ModelCall
 
 
 class _ChoiceText:
@@ -31,31 +32,32 @@ class _ChoiceText:
 
 
 class ChatStreamState:
-    """Fed every chunk by the stream proxy (`on_chunk`), applied to the invocation once (`apply`)."""
+    """A `facts.StreamAccumulator`: fed every chunk by the stream proxy (`on_chunk`), written into the
+    response facts once (`finish`)."""
 
     __slots__ = (
-        "_inv",
         "_per_chunk",
         "_tick",
         "capture",
         "count",
-        "finish",
+        "finishes",
+        "is_openai",
         "last",
         "legacy",
         "texts",
         "usage",
     )
 
-    def __init__(self, inv: Any, per_chunk: bool, capture: bool, legacy: bool = False) -> None:
-        self._inv = inv  # the sampled invocation (None when unsampled: no chunk metrics)
-        self._tick: Callable[[], None] | None = inv.record_stream_chunk if inv is not None else None
-        self._per_chunk = per_chunk and inv is not None
-        self.capture = capture
+    def __init__(self, call: ModelCall, is_openai: bool, legacy: bool = False) -> None:
+        self._tick: Callable[..., None] = call.chunk
+        self._per_chunk = call.per_chunk
+        self.capture = call.content is not None
+        self.is_openai = is_openai
         self.legacy = legacy
         self.count = 0
         self.last: Any = None
         self.usage: Any = None
-        self.finish: dict[int, str] | None = None
+        self.finishes: dict[int, str] | None = None
         self.texts: dict[int, _ChoiceText] | None = None
 
     @property
@@ -66,13 +68,10 @@ class ChatStreamState:
     def on_chunk(self, chunk: Any) -> None:
         self.count += 1
         if self.count == 1:
-            if self._inv is not None:
-                model = getattr(chunk, "model", None)
-                if isinstance(model, str):
-                    self._inv.response_model_name = model
-                self._tick()  # type: ignore[misc]
+            model = getattr(chunk, "model", None)
+            self._tick(model if isinstance(model, str) else None)
         elif self._per_chunk:
-            self._tick()  # type: ignore[misc]
+            self._tick()
         self.last = chunk
         usage = chunk.usage
         if usage is not None:
@@ -80,9 +79,9 @@ class ChatStreamState:
         for choice in chunk.choices or ():
             reason = choice.finish_reason
             if reason is not None and type(reason) is str:
-                if self.finish is None:
-                    self.finish = {}
-                self.finish[choice.index] = reason
+                if self.finishes is None:
+                    self.finishes = {}
+                self.finishes[choice.index] = reason
             if self.capture:
                 self._collect(choice)
 
@@ -122,70 +121,76 @@ class ChatStreamState:
                 if fn.arguments:
                     slot[2].append(fn.arguments)
 
-    def apply(self, inv: Any, is_openai: bool) -> None:
-        """Write what arrived onto the invocation (or the unsampled sink), field by field."""
-        response.extract(_APPLY, inv, self, self.capture, is_openai)
+    def finish(self, response: ModelResponse, content: Content | None) -> ProviderError | None:
+        """Write what arrived into the response facts, field by field. Chat streams report a mid-stream
+        failure by raising it (the proxy sees it), never in-band: no error to return."""
+        reading.extract(_APPLY, response, self, content, self.is_openai)
+        return None
 
     def output_messages(self) -> list[OutputMessage]:
         out = []
-        finish = self.finish or {}
+        finish = self.finishes or {}
         for index in sorted(self.texts or {}):
             acc = (self.texts or {})[index]
-            parts: list[Any] = []
+            found: list[Any] = []
             text = "".join(acc.text)
             if text:
-                parts.append(TextPart(content=text))
+                found.append(TextPart(content=text))
             for tool_index in sorted(acc.tools):
                 call_id, name, fragments = acc.tools[tool_index]
                 if name:
-                    parts.append(
+                    found.append(
                         ToolCallRequestPart(
-                            arguments=content.parse_arguments("".join(fragments)), name=name, id=call_id
+                            arguments=parts.parse_arguments("".join(fragments)), name=name, id=call_id
                         )
                     )
             reason = finish.get(index)
-            mapped = (reason if self.legacy else content.chat_finish_reason(reason)) if reason else "error"
-            out.append(OutputMessage(role=acc.role, parts=parts, finish_reason=mapped))
+            mapped = (reason if self.legacy else parts.chat_finish_reason(reason)) if reason else "error"
+            out.append(OutputMessage(role=acc.role, parts=found, finish_reason=mapped))
         return out
 
 
-# The steps of `apply`, each `(inv, state, capture, is_openai)`: one that fails costs only its field.
+# The steps of `finish`, each `(response, state, content, is_openai)`: one that fails costs only its field.
 
 
-def _last_chunk(inv: Any, state: ChatStreamState, capture: bool, is_openai: bool) -> None:
+def _last_chunk(
+    response: ModelResponse, state: ChatStreamState, content: Content | None, is_openai: bool
+) -> None:
     last = state.last
     if last is None:
         return
     rid = getattr(last, "id", None)
     if isinstance(rid, str):
-        inv.response_id = rid
+        response.id = rid
     model = getattr(last, "model", None)
     if isinstance(model, str):
-        inv.response_model_name = model
+        response.model = model
     if is_openai:
-        response.service_tier(inv, getattr(last, "service_tier", None))
-        fingerprint = getattr(last, "system_fingerprint", None)
-        if isinstance(fingerprint, str):
-            inv.attributes[sc.OPENAI_RESPONSE_SYSTEM_FINGERPRINT] = fingerprint
+        reading.service_tier(response, getattr(last, "service_tier", None))
+        reading.fingerprint(response, getattr(last, "system_fingerprint", None))
 
 
-def _usage(inv: Any, state: ChatStreamState, capture: bool, is_openai: bool) -> None:
-    response.chat_usage(inv, state.usage)
+def _usage(response: ModelResponse, state: ChatStreamState, content: Content | None, is_openai: bool) -> None:
+    reading.chat_usage(response.usage, state.usage)
 
 
-def _finish_reasons(inv: Any, state: ChatStreamState, capture: bool, is_openai: bool) -> None:
-    finish = state.finish
+def _finish_reasons(
+    response: ModelResponse, state: ChatStreamState, content: Content | None, is_openai: bool
+) -> None:
+    finish = state.finishes
     if finish:
         order = sorted(finish)
         if state.legacy:
-            inv.finish_reasons = [finish[i] for i in order]
+            response.finish_reasons = [finish[i] for i in order]
         else:
-            inv.finish_reasons = [content.chat_finish_reason(finish[i]) for i in order]
+            response.finish_reasons = [parts.chat_finish_reason(finish[i]) for i in order]
 
 
-def _output(inv: Any, state: ChatStreamState, capture: bool, is_openai: bool) -> None:
-    if capture and state.texts:
-        inv.output_messages = state.output_messages()
+def _output(
+    response: ModelResponse, state: ChatStreamState, content: Content | None, is_openai: bool
+) -> None:
+    if content is not None and state.texts:
+        content.output_messages = state.output_messages()
 
 
-_APPLY: tuple[response.Step, ...] = (_last_chunk, _usage, _finish_reasons, _output)
+_APPLY: tuple[reading.Step, ...] = (_last_chunk, _usage, _finish_reasons, _output)  # type: ignore[assignment]

@@ -1,4 +1,4 @@
-"""Message content: openai request/response shapes to util-genai message parts (capture on only).
+"""Message content: openai request/response shapes to message parts (telemetry/messages.py) (capture on only).
 
 Chat Completions and legacy completions here; the Responses API in `_responses_content.py`.
 
@@ -20,7 +20,7 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from agent_otel.telemetry.genai import (
+from agent_otel.telemetry.messages import (
     BlobPart,
     FilePart,
     FunctionToolDefinition,

@@ -1,8 +1,8 @@
 """How an `Operation` follows a stream or a raw response to its end (a mixin of `_operation.Operation`).
 
 - streams: `_wrap_stream` hands the caller our proxy (telemetry/streams.py) fed by the kind's stream
-  state (`_chat_stream.py`, `_responses_stream.py`), and `_on_stream_end` applies what arrived and ends
-  the span with the stream;
+  accumulator (`_chat_stream.py`, `_responses_stream.py`); `_on_stream_end` tells the core how the
+  stream ended (`ModelCall.end_stream`: the one policy), unless an openai block holds the end;
 - raw responses (`_raw.py`): `on_parsed`, `on_parse_error`, `on_closed`, `on_released`;
 - openai's `with` blocks (`_blocks.py`): `on_block_exit`.
 """
@@ -14,9 +14,7 @@ from typing import Any
 
 from agent_otel.instrumentation.openai._chat_stream import ChatStreamState
 from agent_otel.instrumentation.openai._responses_stream import ResponsesStreamState
-from agent_otel.telemetry import semconv as sc
-from agent_otel.telemetry.failures import OwnText
-from agent_otel.telemetry.genai import Error
+from agent_otel.telemetry.model_call import Failure, ModelCall
 from agent_otel.telemetry.safety import report
 from agent_otel.telemetry.streams import (
     END_ABANDONED,
@@ -32,8 +30,6 @@ KIND_COMPLETIONS = "completions"
 KIND_EMBEDDINGS = "embeddings"
 KIND_FETCH = "fetch"
 
-ABANDONED = Error(message=OwnText("stream abandoned before it was read to the end"), type="_OTHER")
-
 _WHERE = "agent_otel.instrumentation.openai"
 
 
@@ -48,29 +44,21 @@ class StreamEndings:
     __slots__ = ()
     # Declared by Operation.
     api: Any
-    call: Any
-    capture: bool
-    deferred: Any
+    call: ModelCall
     ended: bool
     held: bool
-    inv: Any
+    is_openai: bool
     owner: Any
+    pending: str | None
     proxy_ref: Any
     raw_stream: Any
-    server: Any
     state: Any
     stream_ended: bool
 
-    def _end(self, error: BaseException | Error | None) -> None:
+    def _end(self, error: Failure | None) -> None:
         raise NotImplementedError
 
     def _complete(self, result: Any) -> None:
-        raise NotImplementedError
-
-    def _suspend(self) -> None:
-        raise NotImplementedError
-
-    def _apply_deferred(self) -> None:
         raise NotImplementedError
 
     # ------------------------------------------------------------------ raw-response callbacks (_raw.py)
@@ -106,7 +94,7 @@ class StreamEndings:
             self._end(None)
 
     def on_released(self, http: Any = None) -> None:
-        """A raw response was garbage-collected: end the span if nothing else did. A body the caller
+        """A raw response was garbage-collected: end the call if nothing else did. A body the caller
         read to its end (without `parse()`) is a success; one closed unread, "closed"; else abandoned."""
         if self.ended or self.state is not None:
             return
@@ -114,9 +102,10 @@ class StreamEndings:
             self._end(None)
             return
         closed = getattr(http, "is_closed", False) is True
-        if self.call is not None:
-            self.inv.attributes[sc.AGENT_OTEL_STREAM_END] = END_CLOSED if closed else END_ABANDONED
-        self._end(None if closed else ABANDONED)
+        if closed and self.held:
+            return  # the block reports it
+        self.ended = True
+        self.call.end_stream(END_CLOSED if closed else END_ABANDONED)
 
     def on_block_exit(self, error: BaseException | None) -> None:
         """The openai `with` block that made this call exited (`error`: the exception that left it)."""
@@ -125,27 +114,30 @@ class StreamEndings:
         self.held = False
         if self.ended:
             return
-        if self.state is not None and not self.stream_ended:
-            self._on_stream_end(error, END_ERROR if error is not None else END_CLOSED)
-        else:
+        if self.state is None:
             self._end(error)
+            return
+        if not self.stream_ended:
+            self.stream_ended = True
+            self.raw_stream = None
+            how = END_CLOSED
+        else:
+            how = self.pending or END_CLOSED
+        self._end_stream(END_ERROR if error is not None else how, error)
 
     # ------------------------------------------------------------------ streams
 
     def _new_state(self) -> Any:
-        sampled = self.call is not None
-        inv = self.inv if sampled else None  # the first chunk's model goes on time-to-first-chunk
-        per_chunk = sampled and self.owner.settings.stream_chunk_metrics == "per_chunk"
         kind = self.api.kind
         if kind == KIND_RESPONSES:
-            return ResponsesStreamState(inv, per_chunk, self.capture)
+            return ResponsesStreamState(self.call, self.is_openai)
         if kind == KIND_FETCH:
-            return ResponsesStreamState(inv, per_chunk, self.capture, fetch=True)
-        return ChatStreamState(inv, per_chunk, self.capture, legacy=kind == KIND_COMPLETIONS)
+            return ResponsesStreamState(self.call, self.is_openai, fetch=True)
+        return ChatStreamState(self.call, self.is_openai, legacy=kind == KIND_COMPLETIONS)
 
     def _wrap_stream(self, stream: Any) -> Any:
         state = self._new_state()
-        self._suspend()
+        self.call.suspend()
         proxy_cls = AsyncStreamProxy if hasattr(type(stream), "__anext__") else SyncStreamProxy
         proxy = proxy_cls(stream, state.on_chunk, self._on_stream_end)
         self.state = state
@@ -157,24 +149,19 @@ class StreamEndings:
         if self.ended or self.stream_ended:
             return
         self.stream_ended = True
-        state = self.state
         try:
-            if self.deferred:
-                self._apply_deferred()
-            state.apply(self.inv, self.server.is_openai)
             if how == END_ABANDONED and _closed_response(self.raw_stream):
                 how = END_CLOSED
-            if self.call is not None:
-                attrs = self.inv.attributes
-                attrs[sc.AGENT_OTEL_STREAM_CHUNKS] = state.count
-                if how in (END_CLOSED, END_ABANDONED):
-                    attrs[sc.AGENT_OTEL_STREAM_END] = how
         except Exception as exc:
             report(f"{_WHERE}.stream_end", exc)
         self.raw_stream = None
-        if how == END_ERROR:
-            self._end(error)
-        elif how == END_ABANDONED:
-            self._end(ABANDONED)
-        else:
-            self._end(state.error if state is not None else None)
+        if self.held and how != END_ERROR and how != END_ABANDONED and self.state.error is None:
+            self.pending = how  # the block decides, when it exits
+            return
+        self._end_stream(how, error)
+
+    def _end_stream(self, how: str, error: BaseException | None) -> None:
+        if self.ended:
+            return
+        self.ended = True
+        self.call.end_stream(how, error, self.state)

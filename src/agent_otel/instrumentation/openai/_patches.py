@@ -26,7 +26,6 @@ from typing import Any
 from opentelemetry.instrumentation.utils import is_instrumentation_enabled
 
 from agent_otel.instrumentation.openai import _request as request
-from agent_otel.instrumentation.openai import _response as response
 from agent_otel.instrumentation.openai._endings import (
     KIND_CHAT,
     KIND_COMPLETIONS,
@@ -35,6 +34,7 @@ from agent_otel.instrumentation.openai._endings import (
     KIND_RESPONSES,
 )
 from agent_otel.instrumentation.openai._operation import CURRENT, Api, start
+from agent_otel.instrumentation.openai._response import READERS
 from agent_otel.telemetry import semconv as sc
 
 _CHAT = "openai.resources.chat.completions"
@@ -46,15 +46,16 @@ _COMPLETIONS = "openai.resources.completions"
 
 
 def _api(kind: str, is_async: bool, parses: bool = False) -> Api:
+    readers = READERS[kind]
     if kind == KIND_CHAT:
-        return Api(kind, sc.OP_CHAT, "chat_completions", request.chat, response.chat, is_async, parses)
+        return Api(kind, sc.OP_CHAT, "chat_completions", request.chat, readers, is_async, parses)
     if kind == KIND_RESPONSES:
-        return Api(kind, sc.OP_CHAT, "responses", request.responses, response.responses, is_async, parses)
+        return Api(kind, sc.OP_CHAT, "responses", request.responses, readers, is_async, parses)
     if kind == KIND_COMPLETIONS:
-        return Api(kind, sc.OP_TEXT_COMPLETION, None, request.completions, response.completions, is_async)
+        return Api(kind, sc.OP_TEXT_COMPLETION, None, request.completions, readers, is_async)
     if kind == KIND_EMBEDDINGS:
-        return Api(kind, sc.OP_EMBEDDINGS, None, request.embeddings, response.embeddings, is_async)
-    return Api(kind, sc.OP_FETCH_RESPONSE, "responses", request.fetch, response.fetch, is_async)
+        return Api(kind, sc.OP_EMBEDDINGS, None, request.embeddings, readers, is_async)
+    return Api(kind, sc.OP_FETCH_RESPONSE, "responses", request.fetch, readers, is_async)
 
 
 # (module, "Class.method", kind, is_async)

@@ -1,17 +1,18 @@
-"""Response extractors: an openai response object onto its util-genai invocation.
+"""Response readers: an openai response object into the core's response facts (and content).
 
-One function per API, each `(inv, result, capture, is_openai) -> None`: response id and model, finish
-reasons (Chat Completions' `tool_calls`/`function_call` become the conventions' `tool_call`; Responses
-derive theirs from `status`), token usage (input, output, cache read, cache write, reasoning), and the
-`openai.response.service_tier` (span and metrics) and `openai.response.system_fingerprint` (span only).
-Output messages only with content capture on. Every read tolerates a missing or oddly typed field (an
-OpenAI-compatible server may send less): such a field is skipped, never guessed.
+One reader per API and flavour (`READERS[kind]`: for a compatible server, for OpenAI itself), each a
+`facts.ResponseReader`. `read` takes response id and model, finish reasons (Chat Completions'
+`tool_calls`/`function_call` become the conventions' `tool_call`; Responses derive theirs from
+`status`), token usage (input, output, cache read, cache write, reasoning), the
+`openai.response.service_tier` (span and metrics) and `openai.response.system_fingerprint` (span only),
+and output messages into `content` when it is given. `read_usage` takes only the model, the usage and
+the service tier, for the unsampled fast path (only the field names of the result's own API are read: a
+missing attribute on a pydantic model is an expensive AttributeError). Every read tolerates a missing or
+oddly typed field (an OpenAI-compatible server may send less): such a field is skipped, never guessed.
 
-Extraction is field by field: each extractor is a tuple of small steps run by `extract()`, which
-reports a step that raises (a field of a shape nobody expected, e.g. `"output": 5`) and goes on with
-the next, so one odd field costs only itself, never the usage or the rest.
-
-`usage_only(sink, result, kind)` reads just the model and usage, for the unsampled fast path.
+Extraction is field by field: each reader is a tuple of small steps run by `extract()`, which reports
+a step that raises (a field of a shape nobody expected, e.g. `"output": 5`) and goes on with the next,
+so one odd field costs only itself, never the usage or the rest.
 """
 
 from __future__ import annotations
@@ -19,21 +20,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from agent_otel.instrumentation.openai import _content as content
+from agent_otel.instrumentation.openai import _content as parts
 from agent_otel.instrumentation.openai import _responses_content as rcontent
 from agent_otel.telemetry import semconv as sc
-from agent_otel.telemetry.genai import TextPart
+from agent_otel.telemetry.facts import Content, ModelResponse, Usage
+from agent_otel.telemetry.messages import TextPart
 from agent_otel.telemetry.safety import report
 
-Step = Callable[[Any, Any, bool, bool], None]
+Step = Callable[[ModelResponse, Any, "Content | None", bool], None]
 _WHERE = "agent_otel.instrumentation.openai.response"
 
 
-def extract(steps: tuple[Step, ...], inv: Any, result: Any, capture: bool, is_openai: bool) -> None:
+def extract(
+    steps: tuple[Step, ...], response: ModelResponse, result: Any, content: Content | None, is_openai: bool
+) -> None:
     """Run each step on its own: one that raises is reported and skipped, the others still run."""
     for step in steps:
         try:
-            step(inv, result, capture, is_openai)
+            step(response, result, content, is_openai)
         except Exception as exc:
             report(f"{_WHERE}.{step.__name__}", exc)
 
@@ -58,88 +62,79 @@ def _field(obj: Any, name: str) -> Any:
     return getattr(obj, name, None)
 
 
-def service_tier(inv: Any, value: Any) -> None:
+def service_tier(response: ModelResponse, value: Any) -> None:
     """`openai.response.service_tier` on the span and on the duration and token metrics (the OpenAI
     conventions list it for both; a handful of values, so no cardinality concern)."""
     if isinstance(value, str):
-        inv.attributes[sc.OPENAI_RESPONSE_SERVICE_TIER] = value
-        inv.metric_attributes[sc.OPENAI_RESPONSE_SERVICE_TIER] = value
+        response.metric_attributes[sc.OPENAI_RESPONSE_SERVICE_TIER] = value
 
 
-def _openai_extras(inv: Any, result: Any, capture: bool, is_openai: bool) -> None:
-    if not is_openai:
-        return
-    service_tier(inv, getattr(result, "service_tier", None))
-    fingerprint = _str(getattr(result, "system_fingerprint", None))
-    if fingerprint is not None:  # span only: one value per backend build would multiply metric series
-        inv.attributes[sc.OPENAI_RESPONSE_SYSTEM_FINGERPRINT] = fingerprint
+def fingerprint(response: ModelResponse, value: Any) -> None:
+    """`openai.response.system_fingerprint`: span only (one value per backend build would multiply
+    metric series)."""
+    if isinstance(value, str):
+        response.attributes[sc.OPENAI_RESPONSE_SYSTEM_FINGERPRINT] = value
 
 
-def _openai_tier(inv: Any, result: Any, capture: bool, is_openai: bool) -> None:
+def _openai_extras(response: ModelResponse, result: Any, content: Content | None, is_openai: bool) -> None:
     if is_openai:
-        service_tier(inv, getattr(result, "service_tier", None))
+        service_tier(response, getattr(result, "service_tier", None))
+        fingerprint(response, getattr(result, "system_fingerprint", None))
 
 
-def chat_usage(inv: Any, usage: Any) -> None:
+def _openai_tier(response: ModelResponse, result: Any, content: Content | None, is_openai: bool) -> None:
+    if is_openai:
+        service_tier(response, getattr(result, "service_tier", None))
+
+
+def _usage(
+    out: Usage, usage: Any, input_name: str, output_name: str, input_details: str, output_details: str
+) -> None:
+    if usage is None:
+        return
+    value = _count(getattr(usage, input_name, None))
+    if value is not None:
+        out.input = value
+    value = _count(getattr(usage, output_name, None))
+    if value is not None:
+        out.output = value
+    details = _field(usage, input_details)
+    if details is not None:
+        value = _count(_field(details, "cached_tokens"))
+        if value:
+            out.cache_read = value
+        value = _count(_field(details, "cache_write_tokens"))
+        if value:
+            out.cache_write = value
+    details = _field(usage, output_details)
+    if details is not None:
+        value = _count(_field(details, "reasoning_tokens"))
+        if value:
+            out.reasoning = value
+
+
+def chat_usage(out: Usage, usage: Any) -> None:
     """`CompletionUsage` (Chat Completions and legacy completions)."""
-    if usage is None:
-        return
-    value = _count(getattr(usage, "prompt_tokens", None))
-    if value is not None:
-        inv.input_tokens = value
-    value = _count(getattr(usage, "completion_tokens", None))
-    if value is not None:
-        inv.output_tokens = value
-    details = _field(usage, "prompt_tokens_details")
-    if details is not None:
-        value = _count(_field(details, "cached_tokens"))
-        if value:
-            inv.cache_read_input_tokens = value
-        value = _count(_field(details, "cache_write_tokens"))
-        if value:
-            inv.cache_write_input_tokens = value
-    details = _field(usage, "completion_tokens_details")
-    if details is not None:
-        value = _count(_field(details, "reasoning_tokens"))
-        if value:
-            inv.thinking_tokens = value
+    _usage(
+        out, usage, "prompt_tokens", "completion_tokens", "prompt_tokens_details", "completion_tokens_details"
+    )
 
 
-def responses_usage(inv: Any, usage: Any) -> None:
+def responses_usage(out: Usage, usage: Any) -> None:
     """`ResponseUsage`."""
-    if usage is None:
-        return
-    value = _count(getattr(usage, "input_tokens", None))
-    if value is not None:
-        inv.input_tokens = value
-    value = _count(getattr(usage, "output_tokens", None))
-    if value is not None:
-        inv.output_tokens = value
-    details = _field(usage, "input_tokens_details")
-    if details is not None:
-        value = _count(_field(details, "cached_tokens"))
-        if value:
-            inv.cache_read_input_tokens = value
-        value = _count(_field(details, "cache_write_tokens"))
-        if value:
-            inv.cache_write_input_tokens = value
-    details = _field(usage, "output_tokens_details")
-    if details is not None:
-        value = _count(_field(details, "reasoning_tokens"))
-        if value:
-            inv.thinking_tokens = value
+    _usage(out, usage, "input_tokens", "output_tokens", "input_tokens_details", "output_tokens_details")
 
 
-def _id(inv: Any, result: Any, capture: bool, is_openai: bool) -> None:
+def _id(response: ModelResponse, result: Any, content: Content | None, is_openai: bool) -> None:
     rid = _str(getattr(result, "id", None))
     if rid is not None:
-        inv.response_id = rid
+        response.id = rid
 
 
-def _model(inv: Any, result: Any, capture: bool, is_openai: bool) -> None:
+def _model(response: ModelResponse, result: Any, content: Content | None, is_openai: bool) -> None:
     model = _str(getattr(result, "model", None))
     if model is not None:
-        inv.response_model_name = model
+        response.model = model
 
 
 def _choices(result: Any) -> list[Any] | None:
@@ -147,55 +142,42 @@ def _choices(result: Any) -> list[Any] | None:
     return choices if isinstance(choices, list) else None
 
 
-def _chat_finish_reasons(inv: Any, result: Any, capture: bool, is_openai: bool) -> None:
+def _chat_finish_reasons(
+    response: ModelResponse, result: Any, content: Content | None, is_openai: bool
+) -> None:
     reasons = []
     for choice in _choices(result) or ():
         reason = getattr(choice, "finish_reason", None)
-        reasons.append(content.chat_finish_reason(reason) if isinstance(reason, str) else "error")
+        reasons.append(parts.chat_finish_reason(reason) if isinstance(reason, str) else "error")
     if reasons:
-        inv.finish_reasons = reasons
+        response.finish_reasons = reasons
 
 
-def _chat_output(inv: Any, result: Any, capture: bool, is_openai: bool) -> None:
+def _chat_output(response: ModelResponse, result: Any, content: Content | None, is_openai: bool) -> None:
     choices = _choices(result)
-    if capture and choices is not None:
-        inv.output_messages = content.chat_output_messages(choices)
+    if content is not None and choices is not None:
+        content.output_messages = parts.chat_output_messages(choices)
 
 
-def _chat_usage(inv: Any, result: Any, capture: bool, is_openai: bool) -> None:
-    chat_usage(inv, getattr(result, "usage", None))
+def _chat_usage(response: ModelResponse, result: Any, content: Content | None, is_openai: bool) -> None:
+    chat_usage(response.usage, getattr(result, "usage", None))
 
 
-def _completion_finish_reasons(inv: Any, result: Any, capture: bool, is_openai: bool) -> None:
+def _completion_finish_reasons(
+    response: ModelResponse, result: Any, content: Content | None, is_openai: bool
+) -> None:
     choices = _choices(result) or ()
     reasons = [r if isinstance(r := getattr(c, "finish_reason", None), str) else "error" for c in choices]
     if reasons:
-        inv.finish_reasons = reasons
+        response.finish_reasons = reasons
 
 
-def _completion_output(inv: Any, result: Any, capture: bool, is_openai: bool) -> None:
+def _completion_output(
+    response: ModelResponse, result: Any, content: Content | None, is_openai: bool
+) -> None:
     choices = _choices(result)
-    if capture and choices is not None:
-        inv.output_messages = content.completion_output_messages(choices)
-
-
-_CHAT: tuple[Step, ...] = (_id, _model, _chat_usage, _chat_finish_reasons, _openai_extras, _chat_output)
-_COMPLETIONS: tuple[Step, ...] = (
-    _id,
-    _model,
-    _chat_usage,
-    _completion_finish_reasons,
-    _openai_extras,
-    _completion_output,
-)
-
-
-def chat(inv: Any, result: Any, capture: bool, is_openai: bool) -> None:
-    extract(_CHAT, inv, result, capture, is_openai)
-
-
-def completions(inv: Any, result: Any, capture: bool, is_openai: bool) -> None:
-    extract(_COMPLETIONS, inv, result, capture, is_openai)
+    if content is not None and choices is not None:
+        content.output_messages = parts.completion_output_messages(choices)
 
 
 def responses_finish_reason(result: Any) -> str | None:
@@ -212,40 +194,69 @@ def responses_finish_reason(result: Any) -> str | None:
     return None
 
 
-def _responses_finish_reasons(inv: Any, result: Any, capture: bool, is_openai: bool) -> None:
+def _responses_finish_reasons(
+    response: ModelResponse, result: Any, content: Content | None, is_openai: bool
+) -> None:
     reason = responses_finish_reason(result)
     if reason is not None:
-        inv.finish_reasons = [reason]
+        response.finish_reasons = [reason]
 
 
-def _responses_usage(inv: Any, result: Any, capture: bool, is_openai: bool) -> None:
-    responses_usage(inv, getattr(result, "usage", None))
+def _responses_usage(response: ModelResponse, result: Any, content: Content | None, is_openai: bool) -> None:
+    responses_usage(response.usage, getattr(result, "usage", None))
 
 
-def _responses_output(inv: Any, result: Any, capture: bool, is_openai: bool) -> None:
-    if capture:
+def _responses_output(response: ModelResponse, result: Any, content: Content | None, is_openai: bool) -> None:
+    if content is not None:
         messages = rcontent.output_messages(getattr(result, "output", None), responses_finish_reason(result))
         if messages:
-            inv.output_messages = messages
+            content.output_messages = messages
 
 
-def _status(inv: Any, result: Any, capture: bool, is_openai: bool) -> None:
+def _status(response: ModelResponse, result: Any, content: Content | None, is_openai: bool) -> None:
     status = _str(getattr(result, "status", None))
     if status is not None:
-        inv.response_status = status
+        response.status = status
 
 
-def _fetched_request(inv: Any, result: Any, capture: bool, is_openai: bool) -> None:
-    if not capture:
+def _fetched_request(response: ModelResponse, result: Any, content: Content | None, is_openai: bool) -> None:
+    if content is None:
         return
     instructions = getattr(result, "instructions", None)
     if isinstance(instructions, str):
-        inv.system_instruction = [TextPart(content=instructions)]
+        content.system_instructions = [TextPart(content=instructions)]
     tools = getattr(result, "tools", None)
     if isinstance(tools, list) and tools:
-        inv.tool_definitions = content.tool_definitions(tools)
+        content.tool_definitions = parts.tool_definitions(tools)
 
 
+def _embedding_dimensions(
+    response: ModelResponse, result: Any, content: Content | None, is_openai: bool
+) -> None:
+    data = getattr(result, "data", None)
+    if isinstance(data, list) and data:
+        vector = getattr(data[0], "embedding", None)
+        if isinstance(vector, list):
+            response.dimension_count = len(vector)
+
+
+def _embedding_usage(response: ModelResponse, result: Any, content: Content | None, is_openai: bool) -> None:
+    usage = getattr(result, "usage", None)
+    if usage is not None:
+        tokens = _count(_field(usage, "prompt_tokens"))
+        if tokens is not None:
+            response.usage.input = tokens
+
+
+_CHAT: tuple[Step, ...] = (_id, _model, _chat_usage, _chat_finish_reasons, _openai_extras, _chat_output)
+_COMPLETIONS: tuple[Step, ...] = (
+    _id,
+    _model,
+    _chat_usage,
+    _completion_finish_reasons,
+    _openai_extras,
+    _completion_output,
+)
 _RESPONSES: tuple[Step, ...] = (
     _id,
     _model,
@@ -263,47 +274,52 @@ _FETCH: tuple[Step, ...] = (
     _responses_output,
     _fetched_request,
 )
+_EMBEDDINGS: tuple[Step, ...] = (_model, _embedding_dimensions, _embedding_usage)
+
+# What the unsampled path reads (model, usage, service tier).
+_CHAT_USAGE: tuple[Step, ...] = (_model, _chat_usage, _openai_tier)
+_COMPLETIONS_USAGE: tuple[Step, ...] = (_model, _chat_usage)
+_RESPONSES_USAGE: tuple[Step, ...] = (_model, _responses_usage, _openai_tier)
+_FETCH_USAGE: tuple[Step, ...] = (_model, _openai_tier)
+_EMBEDDINGS_USAGE: tuple[Step, ...] = (_model, _embedding_usage)
 
 
-def responses(inv: Any, result: Any, capture: bool, is_openai: bool) -> None:
-    extract(_RESPONSES, inv, result, capture, is_openai)
+class Reader:
+    """A `facts.ResponseReader` for one API and one flavour (OpenAI itself, or a compatible server)."""
+
+    __slots__ = ("is_openai", "steps", "usage_steps")
+
+    def __init__(self, steps: tuple[Step, ...], usage_steps: tuple[Step, ...], is_openai: bool) -> None:
+        self.steps = steps
+        self.usage_steps = usage_steps
+        self.is_openai = is_openai
+
+    def read(self, response: ModelResponse, result: Any, content: Content | None) -> None:
+        extract(self.steps, response, result, content, self.is_openai)
+
+    def read_usage(self, response: ModelResponse, result: Any) -> None:
+        extract(self.usage_steps, response, result, None, self.is_openai)
 
 
-def embeddings(inv: Any, result: Any, capture: bool, is_openai: bool) -> None:
-    model = _str(getattr(result, "model", None))
-    if model is not None:
-        inv.response_model_name = model
-    data = getattr(result, "data", None)
-    if isinstance(data, list) and data:
-        vector = getattr(data[0], "embedding", None)
-        if isinstance(vector, list):
-            inv.dimension_count = len(vector)
-    usage = getattr(result, "usage", None)
-    if usage is not None:
-        tokens = _count(getattr(usage, "prompt_tokens", None))
-        if tokens is not None:
-            inv.input_tokens = tokens
+def _pair(steps: tuple[Step, ...], usage_steps: tuple[Step, ...]) -> tuple[Reader, Reader]:
+    return Reader(steps, usage_steps, False), Reader(steps, usage_steps, True)
 
 
-def fetch(inv: Any, result: Any, capture: bool, is_openai: bool) -> None:
-    extract(_FETCH, inv, result, capture, is_openai)
+# kind -> (reader for a compatible server, reader for OpenAI)
+READERS: dict[str, tuple[Reader, Reader]] = {
+    "chat": _pair(_CHAT, _CHAT_USAGE),
+    "completions": _pair(_COMPLETIONS, _COMPLETIONS_USAGE),
+    "responses": _pair(_RESPONSES, _RESPONSES_USAGE),
+    "fetch": _pair(_FETCH, _FETCH_USAGE),
+    "embeddings": _pair(_EMBEDDINGS, _EMBEDDINGS_USAGE),
+}
 
 
-def usage_only(sink: Any, result: Any, kind: str, is_openai: bool = False) -> None:
-    """The unsampled fast path: only what the metrics and cost need (response model, usage, service
-    tier). Only the field names of the result's own API are read (a missing attribute on a pydantic
-    model is an expensive AttributeError)."""
-    model = getattr(result, "model", None)
-    if isinstance(model, str):
-        sink.response_model_name = model
-    if is_openai and kind in ("chat", "responses", "fetch"):
-        service_tier(sink, getattr(result, "service_tier", None))
-    usage = getattr(result, "usage", None)
-    if usage is None or kind == "fetch":  # a fetched response reports no usage
-        return
-    if kind == "responses":
-        responses_usage(sink, usage)
-    elif kind == "embeddings":
-        sink.input_tokens = _count(_field(usage, "prompt_tokens"))
-    else:
-        chat_usage(sink, usage)
+def responses(response: ModelResponse, result: Any, content: Content | None, is_openai: bool) -> None:
+    """Everything a (final) Responses object says."""
+    extract(_RESPONSES, response, result, content, is_openai)
+
+
+def fetch(response: ModelResponse, result: Any, content: Content | None, is_openai: bool) -> None:
+    """Everything a fetched Responses object says."""
+    extract(_FETCH, response, result, content, is_openai)

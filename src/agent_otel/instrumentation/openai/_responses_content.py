@@ -29,7 +29,7 @@ import mimetypes
 from typing import Any
 
 from agent_otel.instrumentation.openai._content import get, parse_arguments, uri_or_blob
-from agent_otel.telemetry.genai import (
+from agent_otel.telemetry.messages import (
     BlobPart,
     FilePart,
     InputMessage,

@@ -16,8 +16,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from agent_otel.instrumentation.openai import _response as response
-from agent_otel.telemetry.genai import Error, OutputMessage, TextPart
+from agent_otel.instrumentation.openai import _response as reading
+from agent_otel.telemetry.facts import Content, ModelResponse, ProviderError
+from agent_otel.telemetry.messages import OutputMessage, TextPart
+from agent_otel.telemetry.model_call import ModelCall
 
 _TERMINAL = 1
 _STARTED = 2
@@ -35,11 +37,11 @@ _KINDS = {
 
 
 class ResponsesStreamState:
-    """Fed every event by the stream proxy (`on_chunk`), applied to the invocation once (`apply`)."""
+    """A `facts.StreamAccumulator`: fed every event by the stream proxy (`on_chunk`), written into the
+    response facts once (`finish`)."""
 
     __slots__ = (
         "_error_event",
-        "_inv",
         "_per_chunk",
         "_text",
         "_tick",
@@ -47,14 +49,15 @@ class ResponsesStreamState:
         "count",
         "fetch",
         "final",
+        "is_openai",
         "started",
     )
 
-    def __init__(self, inv: Any, per_chunk: bool, capture: bool, fetch: bool = False) -> None:
-        self._inv = inv  # the sampled invocation (None when unsampled: no chunk metrics)
-        self._tick: Callable[[], None] | None = inv.record_stream_chunk if inv is not None else None
-        self._per_chunk = per_chunk and inv is not None
-        self.capture = capture
+    def __init__(self, call: ModelCall, is_openai: bool, fetch: bool = False) -> None:
+        self._tick: Callable[..., None] = call.chunk
+        self._per_chunk = call.per_chunk
+        self.capture = call.content is not None
+        self.is_openai = is_openai
         self.fetch = fetch
         self.count = 0
         self.final: Any = None
@@ -65,10 +68,9 @@ class ResponsesStreamState:
     def on_chunk(self, event: Any) -> None:
         self.count += 1
         if self.count == 1:
-            if self._inv is not None:
-                self._first(event)
+            self._first(event)
         elif self._per_chunk:
-            self._tick()  # type: ignore[misc]
+            self._tick()
         kind = _KINDS.get(getattr(event, "type", None))
         if kind is None:
             return
@@ -86,48 +88,52 @@ class ResponsesStreamState:
                 self._text.append(delta)
 
     def _first(self, event: Any) -> None:
+        model = None
         try:
             if _KINDS.get(getattr(event, "type", None)) == _STARTED:
                 model = getattr(getattr(event, "response", None), "model", None)
-                if isinstance(model, str):
-                    self._inv.response_model_name = model
         finally:
-            self._tick()  # type: ignore[misc]
+            self._tick(model if isinstance(model, str) else None)
 
     @property
-    def error(self) -> Error | None:
+    def error(self) -> ProviderError | None:
         """The failure the stream reported in-band (an `error` event, or a failed response)."""
         event = self._error_event
         if event is not None:
             code = getattr(event, "code", None)
             message = getattr(event, "message", None)
-            return Error(message=message if isinstance(message, str) else None, type=str(code or "_OTHER"))
+            return ProviderError(str(code or "_OTHER"), message if isinstance(message, str) else None)
         final = self.final
         if not self.fetch and final is not None and getattr(final, "status", None) == "failed":
             err = getattr(final, "error", None)
             code = getattr(err, "code", None)
             message = getattr(err, "message", None)
-            return Error(message=message if isinstance(message, str) else None, type=str(code or "_OTHER"))
+            return ProviderError(str(code or "_OTHER"), message if isinstance(message, str) else None)
         return None
 
-    def apply(self, inv: Any, is_openai: bool) -> None:
+    def finish(self, response: ModelResponse, content: Content | None) -> ProviderError | None:
+        """Write what arrived into the response facts; the failure the stream reported, if any."""
+        self._apply(response, content)
+        return self.error
+
+    def _apply(self, response: ModelResponse, content: Content | None) -> None:
         final = self.final
         if final is not None:
             if self.fetch:
-                response.fetch(inv, final, self.capture, is_openai)
+                reading.fetch(response, final, content, self.is_openai)
             else:
-                response.responses(inv, final, self.capture, is_openai)
+                reading.responses(response, final, content, self.is_openai)
             return
         started = self.started
         if started is not None:
             model = getattr(started, "model", None)
             if isinstance(model, str):
-                inv.response_model_name = model
+                response.model = model
             rid = getattr(started, "id", None)
             if isinstance(rid, str) and not self.fetch:
-                inv.response_id = rid
-        if self.capture and self._text:
-            inv.output_messages = [
+                response.id = rid
+        if content is not None and self._text:
+            content.output_messages = [
                 OutputMessage(
                     role="assistant", parts=[TextPart(content="".join(self._text))], finish_reason="error"
                 )
