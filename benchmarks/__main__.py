@@ -17,7 +17,14 @@ import time
 
 from benchmarks._common import SUMMARY_ENV, read_rows, table
 
-ALL = ("startup", "openai_overhead", "langgraph_overhead")
+ALL = (
+    "startup",
+    "openai_overhead",
+    "langgraph_overhead",
+    "openai_agents_overhead",
+    "tail_sampling",
+    "content_budget",
+)
 SIDE_PEERS = ("startup", "openai_overhead")  # the benchmarks with a --no-side-peers flag
 
 

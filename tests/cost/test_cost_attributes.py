@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from opentelemetry.context import attach, detach
+from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags, set_span_in_context
 
 from agent_otel.config import Settings
 from agent_otel.telemetry.core import Telemetry
@@ -286,3 +287,25 @@ def test_nested_call_details_are_priced_on_the_outer_span(otel: Any) -> None:
     # 1000 * 2.5 + 1000 * 1.25 + 100 * 10 = 4750 micro-dollars.
     (span,) = otel.spans()
     assert span.attributes[COST] == pytest.approx(0.00475, abs=1e-12)
+
+
+def test_cost_metric_off_keeps_cost_on_spans_and_roll_ups_but_records_no_cost_histogram(otel: Any) -> None:
+    tel = make(otel, Settings.from_env({"AGENT_OTEL_COST_METRIC": "false"}))
+    agent = Scoped(tel.agent(AgentFacts("a")))
+    chat(tel, "openai", "gpt-4o", input_tokens=1000, output_tokens=500)
+    agent.end()
+    # 1000 * 2.50 + 500 * 10.00 = 7500 micro-dollars, on the span and rolled up into the agent.
+    assert otel.span("chat gpt-4o").attributes[COST] == pytest.approx(0.0075, abs=1e-12)
+    assert otel.span("invoke_agent a").attributes[TOTAL] == pytest.approx(0.0075, abs=1e-12)
+    assert cost_points(otel) == []
+    assert "gen_ai.client.token.usage" in otel.metrics()
+
+
+def test_cost_metric_off_applies_to_unsampled_calls_too(otel: Any) -> None:
+    unsampled = set_span_in_context(NonRecordingSpan(SpanContext(1, 2, True, TraceFlags(0))))
+    for value, recorded in (("false", 0), ("true", 1)):  # one metric stream: the counts accumulate
+        tel = make(otel, Settings.from_env({"AGENT_OTEL_COST_METRIC": value}))
+        call = tel.model_call(ModelRequest("openai", "chat", "gpt-4o"), context=unsampled, attach=False)
+        fill(call, input_tokens=1000, output_tokens=500)
+        call.end()
+        assert sum(p.count for p in cost_points(otel)) == recorded

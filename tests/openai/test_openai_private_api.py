@@ -6,7 +6,8 @@
   for `with_streaming_response`, seen by the resource method we wrap.
 - `LegacyAPIResponse.parse()` caches its result (we parse early; the caller must get the same object).
 - `Stream.response.is_closed` (how an abandoned-looking stream that was closed is told apart).
-- `resource._client.base_url` with `.host`/`.port`/`.scheme` (`_server.py`).
+- `resource._client.base_url` with `.host`/`.port`/`.scheme`, the very object of `_client._base_url`
+  (`_server.py` reads the attribute: openai 3.x's property imports a module on every read).
 """
 
 from __future__ import annotations
@@ -79,6 +80,7 @@ def test_stream_exposes_its_http_response_closed_state(client: Any) -> None:
 
 def test_base_url_shape(client: Any) -> None:
     url = client.chat.completions._client.base_url
+    assert client.chat.completions._client._base_url is url
     assert url.host == "127.0.0.1" and isinstance(url.port, int) and url.scheme == "http"
     default = openai.OpenAI(api_key="k", base_url="https://api.openai.com/v1")
     assert default.base_url.port is None and default.base_url.scheme == "https"

@@ -4,6 +4,7 @@ file / image / audio input parts, as the conventions' message parts (content cap
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from typing import Any
 
@@ -14,6 +15,13 @@ from agent_otel.testing import Reply, response_object
 PNG = base64.b64encode(b"\x89PNG fake image").decode()
 PDF = base64.b64encode(b"%PDF-1.4 fake").decode()
 WAV = base64.b64encode(b"RIFF fake audio").decode()
+
+
+def _stub(mime: str, modality: str, data: str) -> dict[str, Any]:
+    """An inline blob as recorded: its size and hash, never the bytes (telemetry/content_blobs.py)."""
+    raw = base64.b64decode(data)
+    size, digest = len(raw), hashlib.sha256(raw).hexdigest()
+    return {"type": "blob_stub", "modality": modality, "mime_type": mime, "size": size, "sha256": digest}
 
 
 def _reply_with(*items: dict[str, Any]) -> Reply:
@@ -159,12 +167,12 @@ def test_file_image_and_audio_input_parts_are_kept(client: Any, otel: Any, captu
     assert parts == [
         {"type": "text", "content": "look"},
         {"type": "uri", "mime_type": None, "modality": "image", "uri": "https://example.test/cat.png"},
-        {"type": "blob", "mime_type": "image/png", "modality": "image", "content": PNG},
+        _stub("image/png", "image", PNG),
         {"type": "file", "mime_type": None, "modality": "image", "file_id": "file_img"},
         {"type": "file", "mime_type": "application/pdf", "modality": "document", "file_id": "file_doc"},
         {"type": "uri", "mime_type": None, "modality": "document", "uri": "https://example.test/a.pdf"},
-        {"type": "blob", "mime_type": "application/pdf", "modality": "document", "content": PDF},
-        {"type": "blob", "mime_type": "audio/wav", "modality": "audio", "content": WAV},
+        _stub("application/pdf", "document", PDF),
+        _stub("audio/wav", "audio", WAV),
     ]
 
 
@@ -185,9 +193,4 @@ def test_chat_file_data_part_is_kept_as_a_blob(client: Any, otel: Any, captured:
         ],
     )
     parts = _input(otel)[0]["parts"]
-    assert parts[1] == {
-        "type": "blob",
-        "mime_type": "application/pdf",
-        "modality": "document",
-        "content": PDF,
-    }
+    assert parts[1] == _stub("application/pdf", "document", PDF)

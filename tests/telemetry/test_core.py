@@ -17,7 +17,7 @@ from agent_otel.config import Settings
 from agent_otel.telemetry.core import Telemetry
 from agent_otel.telemetry.facts import AgentFacts, ModelRequest, ProviderError
 from agent_otel.telemetry.model_call import ModelCall
-from agent_otel.telemetry.model_paths import NestedCall, UnsampledCall
+from agent_otel.telemetry.model_paths import NestedCall, NullCall, UnsampledCall
 from agent_otel.telemetry.recorded import RecordedCall
 from agent_otel.version import __version__
 
@@ -60,10 +60,41 @@ def test_the_path_is_chosen_once_at_the_start(otel: Any) -> None:
     assert isinstance(chat(tel, context=parent(False), attach=False), UnsampledCall)
     off = make(otel, settings=Settings(unsampled_metrics=False))
     quiet = chat(off, context=parent(False), attach=False)
-    assert type(quiet) is ModelCall  # nothing to record and no agent to roll up into
+    assert type(quiet) is NullCall  # nothing to record and no agent to roll up into
     outer = chat(tel)
     assert isinstance(chat(tel), NestedCall)
     outer.end()
+
+
+class CountingReader:
+    """A response reader and stream accumulator that only counts how often the core runs it."""
+
+    def __init__(self) -> None:
+        self.runs: list[str] = []
+
+    def read(self, response: Any, result: Any, content: Any) -> None:
+        self.runs.append("read")
+
+    def read_usage(self, response: Any, result: Any) -> None:
+        self.runs.append("read_usage")
+
+    def on_chunk(self, chunk: Any) -> None:
+        self.runs.append("on_chunk")
+
+    def finish(self, response: Any, content: Any) -> None:
+        self.runs.append("finish")
+
+
+def test_a_call_with_nothing_to_record_runs_no_reader_and_no_accumulator(otel: Any) -> None:
+    off = make(otel, settings=Settings(unsampled_metrics=False))
+    reader = CountingReader()
+    plain = chat(off, context=parent(False), attach=False)
+    plain.read_response(reader, object())
+    plain.end()
+    streamed = chat(off, context=parent(False), attach=False)
+    streamed.end_stream("exhausted", None, reader)
+    assert reader.runs == []
+    assert plain.ended and streamed.ended
 
 
 def test_a_recorded_call_starts_with_every_request_attribute(otel: Any) -> None:
@@ -174,7 +205,7 @@ def test_a_call_inside_an_unsampled_one_records_nothing_twice(otel: Any) -> None
     tel = make(otel)
     outer = chat(tel, context=parent(False))
     inner = chat(tel)
-    assert type(inner) is ModelCall
+    assert type(inner) is NullCall
     inner.response.usage.input = 100
     inner.end()
     outer.response.usage.input = 5

@@ -9,7 +9,10 @@ Counting rules shared by every command (so `view`, `query` and the HTML page agr
   agent-otel also writes token roll-ups on agent and workflow spans;
 - cost is summed over `gen_ai.usage.cost.amount` (inference spans only); the roll-up
   `agent_otel.usage.cost.total_amount` on agent and workflow spans is shown but never added;
-- a span is an error when its status code is ERROR or it carries `error.type`.
+- a span is an error when its status code is ERROR or it carries `error.type`;
+- a trace kept by agent-otel's tail sampler only by ratio (`agent_otel.sampling.reason` = `ratio`) stands
+  for 1 / `agent_otel.sampling.ratio` traces (its `sampling_weight`): `query` counts it that many times,
+  so percentiles and per-agent counts estimate what ran. Every other span weighs 1.
 """
 
 from __future__ import annotations
@@ -132,6 +135,17 @@ class SpanRecord:
         return self.status_code == STATUS_ERROR or self.error_type is not None
 
     @property
+    def sampling_weight(self) -> float:
+        """1 / `agent_otel.sampling.ratio` on a span of a trace kept by ratio, else 1 (an int when whole)."""
+        if self.attributes.get(sc.AGENT_OTEL_SAMPLING_REASON) != "ratio":
+            return 1
+        ratio = _float(self.attributes.get(sc.AGENT_OTEL_SAMPLING_RATIO))
+        if ratio is None or not 0 < ratio <= 1:
+            return 1
+        weight = 1 / ratio
+        return int(weight) if weight.is_integer() else weight
+
+    @property
     def service(self) -> str | None:
         value = self.resource.get("service.name")
         return value if isinstance(value, str) else None
@@ -195,6 +209,8 @@ class TraceSummary:
     first_line: int
     first_error: ErrorInfo | None = None
     orphan_count: int = 0
+    weight: float = 1
+    """How many traces this one stands for (tail sampling by ratio: 1 / ratio; see the module docstring)."""
 
     @property
     def duration_ns(self) -> int:

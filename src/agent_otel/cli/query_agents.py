@@ -2,6 +2,8 @@
 
 Tokens come from non-invocation spans and cost from `gen_ai.usage.cost.amount`, so nothing is counted
 twice (the roll-ups on agent and workflow spans are never added). One row is kept per agent name.
+A span of a trace kept by tail sampling only by ratio counts 1 / ratio times (`sampling_weight`), so the
+numbers estimate what ran rather than what was kept.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ NO_AGENT = "(no agent)"
 @dataclass
 class AgentStats:
     name: str
+    weighted: bool = False
+    """Some spans counted more than once (tail sampling by ratio): the numbers are estimates."""
     invocations: int = 0
     duration_ns: int = 0
     spans: int = 0
@@ -35,35 +39,39 @@ class AgentStats:
 
     def add(self, span: SpanRecord) -> None:
         op = span.operation
-        self.spans += 1
+        w = span.sampling_weight
+        if w != 1:
+            self.weighted = True
+        self.spans += w
         if op == sc.OP_INVOKE_AGENT:
-            self.invocations += 1
-            self.duration_ns += span.duration_ns
+            self.invocations += w
+            self.duration_ns += span.duration_ns * w
         elif op in INFERENCE_OPERATIONS:
-            self.inference_calls += 1
+            self.inference_calls += w
         elif op == sc.OP_EXECUTE_TOOL:
-            self.tool_calls += 1
+            self.tool_calls += w
         if span.is_error:
-            self.errors += 1
+            self.errors += w
         tin, tout = span.own_tokens
-        self.input_tokens += tin
-        self.output_tokens += tout
+        self.input_tokens += tin * w
+        self.output_tokens += tout * w
         cost = span.cost
         if cost is not None:
-            self.cost += cost
+            self.cost += cost * w
             self.currencies.add(span.currency)
 
     def as_json(self) -> dict[str, Any]:
         return {
             "agent": None if self.name == NO_AGENT else self.name,
-            "invocations": self.invocations,
+            "invocations": round(self.invocations),
             "duration_s": self.duration_ns / 1e9,
-            "spans": self.spans,
-            "inference_calls": self.inference_calls,
-            "tool_calls": self.tool_calls,
-            "errors": self.errors,
-            "input_tokens": self.input_tokens,
-            "output_tokens": self.output_tokens,
+            "spans": round(self.spans),
+            "inference_calls": round(self.inference_calls),
+            "tool_calls": round(self.tool_calls),
+            "errors": round(self.errors),
+            "input_tokens": round(self.input_tokens),
+            "output_tokens": round(self.output_tokens),
+            "estimated": self.weighted,
             "cost": self.cost if self.currencies else None,
             "currency": "/".join(sorted(self.currencies)) or None,
         }
@@ -108,14 +116,14 @@ def print_agents(result: AgentsResult, stdout: IO[str], as_json: bool) -> None:
         body.append(
             [
                 r.name,
-                units.count(r.invocations),
+                units.count(round(r.invocations)),
                 units.duration(r.duration_ns) if r.invocations else "-",
-                units.count(r.spans),
-                units.count(r.inference_calls),
-                units.count(r.tool_calls),
-                units.count(r.errors),
-                units.count(r.input_tokens),
-                units.count(r.output_tokens),
+                units.count(round(r.spans)),
+                units.count(round(r.inference_calls)),
+                units.count(round(r.tool_calls)),
+                units.count(round(r.errors)),
+                units.count(round(r.input_tokens)),
+                units.count(round(r.output_tokens)),
                 units.cost(r.cost, r.currencies) if r.currencies else "-",
             ]
         )
@@ -138,4 +146,9 @@ def print_agents(result: AgentsResult, stdout: IO[str], as_json: bool) -> None:
         "TIME is the total duration of the agent's invoke_agent spans; tokens and cost are those of its "
         "model calls."
     )
+    if any(r.weighted for r in rows):
+        lines.append(
+            "Estimates: spans of traces kept by tail sampling at ratio r (agent_otel.sampling.ratio) count "
+            "1/r times."
+        )
     emit(stdout, lines)

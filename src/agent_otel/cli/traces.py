@@ -67,6 +67,7 @@ class _OpenTrace:
         "spans",
         "start_ns",
         "trace_id",
+        "weight",
     )
 
     def __init__(self, trace_id: str, line: int, keep: bool) -> None:
@@ -87,6 +88,7 @@ class _OpenTrace:
         self.first_error: _FirstError | None = None
         self.spans: list[SpanRecord] | None = [] if keep else None
         self.dropped = 0
+        self.weight: float = 1
 
 
 class TraceAssembler:
@@ -183,6 +185,8 @@ class TraceAssembler:
             st.service = span.service
         elif st.service is None:
             st.service = span.service
+        if st.weight == 1:
+            st.weight = span.sampling_weight
         tin, tout = span.own_tokens
         st.input_tokens += tin
         st.output_tokens += tout
@@ -271,6 +275,7 @@ class TraceAssembler:
             first_line=st.first_line,
             first_error=first_error,
             orphan_count=orphans,
+            weight=st.weight,
         )
         trace = None
         if st.spans is not None:

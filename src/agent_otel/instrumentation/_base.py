@@ -17,7 +17,7 @@ from typing import Any
 from opentelemetry.instrumentation.instrumentor import BaseInstrumentor  # type: ignore[attr-defined]
 
 from agent_otel import threads
-from agent_otel.config import Settings
+from agent_otel.config import Settings, sampling_from_env
 from agent_otel.instrumentation._patching import Patcher
 from agent_otel.telemetry.core import Telemetry
 
@@ -50,6 +50,11 @@ class AgentOtelInstrumentor(BaseInstrumentor):  # type: ignore[misc]
         if not settings.enabled:
             _logger.info("agent-otel: AGENT_OTEL_ENABLED is false; %s does nothing", type(self).__name__)
             return
+        if sampling_from_env(**{k: v for k, v in kwargs.items() if k.startswith("sampling")}).tail:
+            # AGENT_OTEL_SAMPLING=tail: one shared, idempotent installer (it needs the SDK: imported here).
+            from agent_otel.telemetry.sampling.install import install_from_env
+
+            install_from_env(**kwargs)
         if importlib.util.find_spec(self.library_module) is None:
             _logger.debug("agent-otel: %s is not installed; nothing to instrument", self.library_module)
             return

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from agent_otel.telemetry.core import Telemetry
 
 SCOPE_NAME = "agent_otel.manual"
+_CONTENT_SETTINGS = ("content_redactor", "content_max_length", "content_sampling_ratio")
 
 _lock = threading.Lock()
 _resolved = False
@@ -22,7 +23,7 @@ def _build(**kwargs: Any) -> Telemetry | None:
     from agent_otel.config import Settings
     from agent_otel.telemetry.core import Telemetry
 
-    settings = Settings.from_env(enabled=kwargs.pop("enabled", None), cost=kwargs.pop("cost", None))
+    settings = Settings.from_env(**{k: kwargs.pop(k, None) for k in ("enabled", "cost", *_CONTENT_SETTINGS)})
     if not settings.enabled:
         return None
     pricing_file = kwargs.pop("pricing_file", None)
@@ -46,10 +47,15 @@ def configure(
     prices: Mapping[str, Any] | None = None,
     enabled: bool | None = None,
     cost: bool | None = None,
+    content_redactor: Any | None = None,
+    content_max_length: int | None = None,
+    content_sampling_ratio: float | None = None,
 ) -> None:
     """Set up the telemetry the manual API emits through (instead of the global providers).
 
     Arguments left out fall back to the global providers and the environment, as on first use.
+    `content_redactor`, `content_max_length` and `content_sampling_ratio` are those of `instrument()`
+    (README, "Content capture").
     Never raises: a configuration that cannot be built is logged and the manual API does nothing.
     """
     global _resolved, _telemetry
@@ -63,6 +69,9 @@ def configure(
             prices=prices,
             enabled=enabled,
             cost=cost,
+            content_redactor=content_redactor,
+            content_max_length=content_max_length,
+            content_sampling_ratio=content_sampling_ratio,
         )
     except Exception as exc:
         report("agent_otel.manual.configure", exc)

@@ -20,5 +20,7 @@ core; the core decides span names, attributes, status, events, metrics, cost, ro
 - `safety`: the guard that keeps instrumentation faults out of the host app.
 - `failures`: what a failed operation records (status description, exception event and log event).
 - `scrub`: secrets scrubbing (the credentials adapters register, applied to everything a failure records).
+- `sampling`: the tail sampler (span and log record processors in front of the exporting ones; needs
+  the SDK) and the installer `AGENT_OTEL_SAMPLING=tail` runs at `instrument()`.
 - `values`: token-count sanity and the one spelling of finish reasons, applied as every model call ends.
 """

@@ -8,7 +8,7 @@ Built once per `instrument()` from the providers and settings, it holds the inst
   choosing its path once: inside another inference (`interop.enclosing`) it is a `NestedCall`; a span
   that would not be sampled (`skip_span`) makes an `UnsampledCall`; otherwise the request `reader` runs
   and a `RecordedCall` starts its span. The adapter never branches on the path;
-- `tool`, `agent`, `workflow`, `retrieval`, `node` -> `operations.Operation`.
+- `tool`, `agent`, `workflow`, `retrieval`, `node`, `guardrail` -> `operations.Operation`.
 
 `skip_span(context)` says when a span started now would certainly not be recorded: no SDK tracer
 provider, or a `ParentBased` sampler (the SDK default) under an unsampled parent, or an AlwaysOff root
@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from opentelemetry import trace
-from opentelemetry.context import Context
+from opentelemetry.context import Context, get_current
 from opentelemetry.metrics import MeterProvider
 from opentelemetry.trace import SpanKind, TracerProvider
 from opentelemetry.util.genai.completion_hook import CompletionHook
@@ -45,7 +45,7 @@ from agent_otel.telemetry.facts import (
 from agent_otel.telemetry.failures import Failures
 from agent_otel.telemetry.instruments import Instruments
 from agent_otel.telemetry.model_call import ModelCall
-from agent_otel.telemetry.model_paths import NestedCall, UnsampledCall
+from agent_otel.telemetry.model_paths import NestedCall, NullCall, UnsampledCall
 from agent_otel.telemetry.operations import Operation
 from agent_otel.telemetry.recorded import RecordedCall
 from agent_otel.telemetry.safety import report
@@ -95,10 +95,13 @@ class Telemetry:
         self.settings = settings or Settings.from_env()
         self.scope_name = scope_name
         self.instruments = Instruments(scope_name, tracer_provider, meter_provider, logger_provider)
-        self.content = ContentPolicy(completion_hook)
+        self.meter_provider = meter_provider  # for operation families with instruments of their own (mcp.py)
+        self.content = ContentPolicy(completion_hook, self.settings)
         self.capture_content: bool = self.content.capture
         self.per_chunk = self.settings.stream_chunk_metrics == "per_chunk"
-        self.failures = Failures(self.instruments.logger, self.capture_content, fq_exception_type)
+        self.failures = Failures(
+            self.instruments.logger, self.capture_content, fq_exception_type, self.content
+        )
         if self.settings.cost:
             self.prices: PriceTable | None = prices or PriceTable.build(
                 pricing_file or self.settings.pricing_file, price_overrides
@@ -145,6 +148,7 @@ class Telemetry:
     ) -> ModelCall:
         """Start observing one model call (see the module docstring). Never raises."""
         try:
+            current = context if context is not None else get_current()  # looked up once, read thrice
             op = request.operation
             key = (
                 interop.EMBEDDING
@@ -152,26 +156,26 @@ class Telemetry:
                 else (None if op == sc.OP_FETCH_RESPONSE else interop.INFERENCE)
             )
             if key is not None:
-                outer = interop.enclosing(key, context)
+                outer = interop.enclosing(key, current)
                 if outer is not None:
                     if interop.is_unsampled(outer):
-                        return ModelCall(request, context)  # the unsampled outer call accounts for it
+                        return NullCall(request, context)  # the unsampled outer call accounts for it
                     content = Content() if self.capture_content and outer.capture_content else None
                     self._read(reader, request, source, content)
                     return NestedCall(request, content, outer, key, context, secrets)
-            scope = current_scope(context)
+            scope = current_scope(current)
             if scope is not None and request.conversation_id is None and op != sc.OP_EMBEDDINGS:
                 request.conversation_id = scope.conversation_id
-            if self.skip_span(context):
+            if self.skip_span(current):
                 if scope is None and not self.settings.unsampled_metrics:
-                    return ModelCall(request, context)  # nothing to record, nothing to roll up
+                    return NullCall(request, context)  # nothing to record, nothing to roll up
                 return UnsampledCall(self, request, scope, context, attach, key)
-            content = Content() if self.capture_content else None
+            content = self.content.new(context) if self.capture_content else None
             self._read(reader, request, source, content)
             return RecordedCall(self, request, content, scope, context, attach, secrets, key)
         except Exception as exc:
             report(f"{_WHERE}.model_call", exc)
-            return ModelCall(request, context)
+            return NullCall(request, context)
 
     @staticmethod
     def _read(
@@ -186,8 +190,8 @@ class Telemetry:
 
     # ------------------------------------------------------------------ other operations
 
-    def _content(self) -> Content | None:
-        return Content() if self.capture_content else None
+    def _content(self, context: Context | None) -> Content | None:
+        return self.content.new(context) if self.capture_content else None
 
     def tool(self, facts: ToolFacts, *, context: Context | None = None) -> Operation:
         """`execute_tool {name}` (INTERNAL), with the calling agent's name."""
@@ -213,7 +217,7 @@ class Telemetry:
                 context,
                 scope,
                 False,
-                self._content(),
+                self._content(context),
                 self.instruments.tool,
                 metric,
             )
@@ -246,7 +250,7 @@ class Telemetry:
                 context,
                 scope,
                 True,
-                self._content(),
+                self._content(context),
                 self.instruments.agent,
                 metric,
             )
@@ -277,7 +281,7 @@ class Telemetry:
                 context,
                 scope,
                 True,
-                self._content(),
+                self._content(context),
                 self.instruments.workflow,
                 metric,
             )
@@ -317,7 +321,7 @@ class Telemetry:
                 context,
                 scope,
                 False,
-                self._content(),
+                self._content(context),
                 self.instruments.duration,
                 metric,
             )
@@ -348,4 +352,31 @@ class Telemetry:
             )
         except Exception as exc:
             report(f"{_WHERE}.node", exc)
+            return operations.null(context)
+
+    def guardrail(self, name: str, *, context: Context | None = None) -> Operation:
+        """`apply_guardrail {name}` (INTERNAL): a check an agent framework runs on an agent's input or
+        output, with the nearest agent's name; no metrics. `set_attribute(GUARDRAIL_TRIGGERED, True)` when
+        it trips; ERROR only when the run fails because of it (`stop_clock()`, then `fail` or `end` from
+        the callback that learns the run's outcome)."""
+        try:
+            scope = current_scope(context)
+            attrs: dict[str, Any] = {operations.GUARDRAIL_NAME: name}
+            if scope is not None and scope.agent_name is not None:
+                attrs[sc.AGENT_NAME] = scope.agent_name
+            return operations.start(
+                self,
+                operations.KIND_GUARDRAIL,
+                f"apply_guardrail {name}" if name else "apply_guardrail",
+                SpanKind.INTERNAL,
+                attrs,
+                context,
+                scope,
+                False,
+                None,
+                None,
+                None,
+            )
+        except Exception as exc:
+            report(f"{_WHERE}.guardrail", exc)
             return operations.null(context)

@@ -78,8 +78,11 @@ class ModelPrice:
         `reasoning_tokens` (the GenAI conventions' accounting). Subsets larger than their total are
         clamped to it; negative or missing counts count as zero.
         """
-        inp = _count(input_tokens)
-        out = _count(output_tokens)
+        inp = input_tokens if type(input_tokens) is int and input_tokens > 0 else _count(input_tokens)
+        out = output_tokens if type(output_tokens) is int and output_tokens > 0 else _count(output_tokens)
+        if not (cache_read_tokens or cache_write_tokens or reasoning_tokens):
+            # No subset to price apart (the common case): the same sum as below, without its zero terms.
+            return round((inp * self.input + out * self.output) / _PER, 12)
         cread = min(_count(cache_read_tokens), inp)
         cwrite = min(_count(cache_write_tokens), inp - cread)
         reason = min(_count(reasoning_tokens), out)

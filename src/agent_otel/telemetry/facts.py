@@ -100,6 +100,9 @@ class Content:
     prompt_variables: Mapping[str, Any] | None = None
     deferred: list[Callable[[Content], None]] | None = None
     """Filled in after the call returned (a caller's iterator the library consumed while we recorded it)."""
+    prepared: bool | None = None
+    """Set by the core (`content.ContentPolicy.prepare`) once sampled, scrubbed and redacted: True, or
+    False when none of it is recorded."""
 
     def defer(self, fill: Callable[[Content], None]) -> None:
         if self.deferred is None:

@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 import traceback
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from opentelemetry import trace
 from opentelemetry._logs import Logger, SeverityNumber
@@ -47,6 +47,15 @@ _CODE = re.compile(r"[A-Za-z0-9_.:\-]{1,64}")
 _MAX_CHAIN = 8
 _CAUSE = "The above exception was the direct cause of the following exception:"
 _CONTEXT = "During handling of the above exception, another exception occurred:"
+
+
+class ContentGate(Protocol):
+    """What the content policy says about a failure's text (`content.ContentPolicy`): whether the span's
+    trace records content (content sampling), and the captured text through the redactor."""
+
+    def keep_span(self, span: Span | None) -> bool: ...
+
+    def filter_text(self, text: str) -> str | None: ...
 
 
 class OwnText(str):
@@ -82,11 +91,16 @@ class Failures:
     """One per `Telemetry`: records failures as described in the module docstring."""
 
     def __init__(
-        self, logger: Logger, capture_content: bool, type_name: Callable[[BaseException], str]
+        self,
+        logger: Logger,
+        capture_content: bool,
+        type_name: Callable[[BaseException], str],
+        gate: ContentGate | None = None,
     ) -> None:
         self.capture = capture_content
         self._type_name = type_name
         self._logger = logger
+        self._gate = gate
 
     def record(
         self,
@@ -101,6 +115,8 @@ class Failures:
         """Record the exception (event, log) and scrub `attributes` (what the span is about to get, in
         place); returns (`error.type`, status description)."""
         found = scrub.resolve(secrets)
+        gate = self._gate
+        capture = self.capture and (gate is None or gate.keep_span(span))
         if exception is not None:
             scrub.remember(exception, found)
             found = scrub.for_exception(exception)
@@ -112,28 +128,38 @@ class Failures:
         if exception is None:
             if message is None:
                 return error_type, None
-            text = message if (self.capture or isinstance(message, OwnText)) else error_type
-            return error_type, found.scrub(text)
-        detail = self._detail(exception)
+            if isinstance(message, OwnText):
+                text: str | None = message
+            elif capture:
+                text = self._filtered(message)
+            else:
+                text = None
+            return error_type, found.scrub(text if text is not None else error_type)
+        detail = self._detail(exception, capture)
         exc_type = self._type_name(exception)
-        if self.capture:
+        if capture:
             description = found.scrub(detail) if detail is not None else None
         else:
             description = found.scrub(f"{exc_type}: {detail}" if detail else exc_type)
         try:
-            self._emit(span, exception, exc_type, detail, found, client_operation)
+            self._emit(span, exception, exc_type, detail, found, client_operation, capture)
         except Exception as exc:
             report("agent_otel.telemetry.failures", exc)
         return error_type, description
 
     # ------------------------------------------------------------------ internals
 
-    def _detail(self, exc: BaseException) -> str | None:
-        if self.capture:
+    def _filtered(self, text: str) -> str | None:
+        return text if self._gate is None else self._gate.filter_text(text)
+
+    def _detail(self, exc: BaseException, capture: bool) -> str | None:
+        if capture:
             try:
-                return str(exc)
+                text = str(exc)
             except Exception:
                 return None
+            filtered = self._filtered(text)
+            return filtered if filtered is not None else provider_detail(exc)
         return provider_detail(exc)
 
     def _emit(
@@ -144,13 +170,14 @@ class Failures:
         detail: str | None,
         secrets: scrub.Secrets,
         client_operation: bool,
+        capture: bool,
     ) -> None:
         if not span.is_recording():
             return
         attributes: dict[str, Any] = {EXCEPTION_TYPE: exc_type}
         if detail:
             attributes[EXCEPTION_MESSAGE] = secrets.scrub(detail)
-        attributes[EXCEPTION_STACKTRACE] = secrets.scrub(self._stacktrace(exc))
+        attributes[EXCEPTION_STACKTRACE] = secrets.scrub(self._stacktrace(exc, capture))
         span.add_event(EXCEPTION_EVENT, attributes)
         if client_operation and scrub.first_report(exc):
             self._logger.emit(
@@ -160,7 +187,7 @@ class Failures:
                 context=trace.set_span_in_context(span),
             )
 
-    def _stacktrace(self, exc: BaseException) -> str:
+    def _stacktrace(self, exc: BaseException, capture: bool) -> str:
         """Like `traceback.format_exception`, but each exception's line is `type: detail` as above."""
         chain: list[tuple[BaseException, str | None]] = []  # (exception, how it links to the next one)
         seen: set[int] = set()
@@ -183,7 +210,7 @@ class Failures:
             if item.__traceback__ is not None:
                 lines.append("Traceback (most recent call last):\n")
                 lines.extend(traceback.format_list(traceback.extract_tb(item.__traceback__)))
-            detail = self._detail(item)
+            detail = self._detail(item, capture)
             name = self._type_name(item)
             lines.append(f"{name}: {detail}\n" if detail else f"{name}\n")
             blocks.append("".join(lines))

@@ -8,8 +8,8 @@
 - `NestedCall`: the call runs inside another inference (ours, or an official util-genai
   instrumentor's): it reads everything the enclosing call may want and publishes it there at the end
   (`interop.publish`); the enclosing call records the span, the metrics and the cost, once.
-- `NullCall` (the base `ModelCall`): nothing to record (inside an unsampled inference, or our own code
-  failed at the start).
+- `NullCall`: nothing to record (inside an unsampled inference, metrics of unsampled calls off and no
+  agent to roll up into, or our own code failed at the start): the response is not even read.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from agent_otel.telemetry import interop, scrub
 from agent_otel.telemetry import semconv as sc
 from agent_otel.telemetry.agents import Scope
 from agent_otel.telemetry.cost import price_usage
-from agent_otel.telemetry.facts import Content, ModelRequest, ResponseReader
+from agent_otel.telemetry.facts import Content, ModelRequest, ResponseReader, StreamAccumulator
 from agent_otel.telemetry.model_call import Failure, ModelCall, error_type
 from agent_otel.telemetry.safety import report
 
@@ -35,7 +35,21 @@ if TYPE_CHECKING:
 _R = TypeVar("_R")
 _WHERE = "agent_otel.telemetry.model_paths"
 
-NullCall = ModelCall
+
+
+class NullCall(ModelCall):
+    """Nothing to record: reads nothing, accumulates nothing, only keeps the handle's promises (ends
+    once, restores the context)."""
+
+    __slots__ = ()
+
+    def read_response(self, reader: ResponseReader[_R], result: _R) -> None:
+        return None
+
+    def end_stream(
+        self, how: str, error: BaseException | None = None, accumulator: StreamAccumulator | None = None
+    ) -> None:
+        self._end(None)
 
 
 class UnsampledCall(ModelCall):
@@ -97,7 +111,7 @@ class UnsampledCall(ModelCall):
                     instruments.tokens.record(usage.input, {**attrs, at.TOKEN_TYPE: "input"})
                 if usage.output is not None and op != sc.OP_EMBEDDINGS:
                     instruments.tokens.record(usage.output, {**attrs, at.TOKEN_TYPE: "output"})
-            if cost is not None:
+            if cost is not None and tel.settings.cost_metric:
                 instruments.cost.record(cost.amount, at.cost_metric_attributes(request, cost.currency))
         scope = self._scope
         if scope is not None and op != sc.OP_FETCH_RESPONSE:

@@ -22,17 +22,16 @@ span, no metric, but agents and workflows still open their scope.
 
 from __future__ import annotations
 
+import time
 import timeit
 from typing import TYPE_CHECKING, Any
 
 from opentelemetry import trace
 from opentelemetry.context import Context, get_current
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
-from opentelemetry.util.genai.utils import gen_ai_json_dumps
 
 from agent_otel.telemetry import semconv as sc
 from agent_otel.telemetry.agents import Scope, with_scope
-from agent_otel.telemetry.content import json_unless_str
 from agent_otel.telemetry.facts import Content, ProviderError
 from agent_otel.telemetry.model_call import ABANDONED, Failure, error_type
 from agent_otel.telemetry.safety import report
@@ -48,6 +47,7 @@ KIND_AGENT = "agent"
 KIND_WORKFLOW = "workflow"
 KIND_RETRIEVAL = "retrieval"
 KIND_NODE = "node"
+KIND_GUARDRAIL = "guardrail"
 
 TOOL_TYPE = "gen_ai.tool.type"
 TOOL_CALL_ID = "gen_ai.tool.call.id"
@@ -58,6 +58,8 @@ DATA_SOURCE_ID = "gen_ai.data_source.id"
 RETRIEVAL_TOP_K = "gen_ai.retrieval.top_k"
 RETRIEVAL_QUERY_TEXT = "gen_ai.retrieval.query.text"
 RETRIEVAL_DOCUMENTS = "gen_ai.retrieval.documents"
+GUARDRAIL_NAME = sc.AGENT_OTEL_GUARDRAIL_NAME
+GUARDRAIL_TRIGGERED = sc.AGENT_OTEL_GUARDRAIL_TRIGGERED
 _WHERE = "agent_otel.telemetry.operations"
 
 
@@ -70,6 +72,7 @@ class Operation:
         "_metric_attributes",
         "_span",
         "_started",
+        "_stopped",
         "_tel",
         "arguments",
         "content",
@@ -108,6 +111,7 @@ class Operation:
         self.documents: Any = None
         self.ended = False
         self._started = timeit.default_timer()
+        self._stopped: tuple[int, float] | None = None
 
     @property
     def span(self) -> Span:
@@ -120,6 +124,24 @@ class Operation:
     def set_attribute(self, key: str, value: Any) -> None:
         """An attribute for the span (written when the operation ends)."""
         self._end_attributes[key] = value
+
+    def stop_clock(self) -> None:
+        """The work is over but its outcome is decided later, by another callback (a guardrail whose trip
+        fails the run only when the run ends): the span's end time and the duration are taken now."""
+        if self._stopped is None and not self.ended:
+            self._stopped = (time.time_ns(), timeit.default_timer())
+
+    def name_tool(self, name: str) -> None:
+        """A tool whose name is learned after it started (a handoff the library names only once it runs)."""
+        if self.ended or not name:
+            return
+        try:
+            self._span.update_name(f"{sc.OP_EXECUTE_TOOL} {name}")
+            self._end_attributes[sc.TOOL_NAME] = name
+            if self._metric_attributes is not None:
+                self._metric_attributes[sc.TOOL_NAME] = name
+        except Exception as exc:
+            report(f"{_WHERE}.name_tool", exc)
 
     # ------------------------------------------------------------------ endings
 
@@ -157,7 +179,7 @@ class Operation:
                 except Exception:
                     pass
         finally:
-            span.end()
+            span.end(self._stopped[0] if self._stopped is not None else None)
 
     def _record(self, error: Failure | None) -> None:
         tel = self._tel
@@ -169,19 +191,13 @@ class Operation:
         on_span = content is not None and tel.content.on_span
         if kind == KIND_TOOL:
             if on_span:
-                for key, value in ((TOOL_CALL_ARGUMENTS, self.arguments), (TOOL_CALL_RESULT, self.result)):
-                    text = json_unless_str(value)
-                    if text is not None:
-                        attrs[key] = text
+                attrs.update(tel.content.tool_attributes(self.arguments, self.result, self._span))
         elif kind in (KIND_AGENT, KIND_WORKFLOW):
             self._totals(attrs)
             if on_span and content is not None:
-                attrs.update(tel.content.attributes(content, True))
+                attrs.update(tel.content.span_attributes(content, True, self._span))
         elif kind == KIND_RETRIEVAL and on_span and self._span.is_recording():
-            if self.query_text is not None:
-                attrs[RETRIEVAL_QUERY_TEXT] = self.query_text
-            if self.documents is not None:
-                attrs[RETRIEVAL_DOCUMENTS] = gen_ai_json_dumps(self.documents)
+            attrs.update(tel.content.retrieval_attributes(self.query_text, self.documents, self._span))
         metric_attrs = self._metric_attributes
         span = self._span
         if error is not None:
@@ -200,9 +216,8 @@ class Operation:
         if attrs:
             span.set_attributes(attrs)
         if self._histogram is not None and metric_attrs is not None:
-            self._histogram.record(
-                max(timeit.default_timer() - self._started, 0.0), metric_attrs, self.context
-            )
+            now = self._stopped[1] if self._stopped is not None else timeit.default_timer()
+            self._histogram.record(max(now - self._started, 0.0), metric_attrs, self.context)
         if content is not None and kind in (KIND_AGENT, KIND_WORKFLOW):
             tel.content.finish(tel.instruments.logger, span, content, None)
 

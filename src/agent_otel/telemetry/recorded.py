@@ -155,7 +155,8 @@ class RecordedCall(ModelCall):
 
     def _record(self, error: Failure | None) -> None:
         tel, request, response, content = self._tel, self.request, self.response, self.content
-        self._apply_deferred()
+        if content is not None and content.deferred:
+            self._apply_deferred()
         ttfc = self._ttfc
         found = interop.NOTHING
         if self._data is not None:
@@ -194,7 +195,11 @@ class RecordedCall(ModelCall):
                     cost.amount if cost is not None else None,
                     cost.currency if cost is not None else None,
                 )
-        content_attrs = tel.content.span_attributes(content, op != sc.OP_FETCH_RESPONSE) if content else None
+        content_attrs = (
+            tel.content.span_attributes(content, op != sc.OP_FETCH_RESPONSE, self._span, self._secrets)
+            if content
+            else None
+        )
         if content_attrs:
             attrs.update(content_attrs)
         metric_attrs = at.metric_attributes(request, response)
@@ -220,7 +225,7 @@ class RecordedCall(ModelCall):
                 instruments.tokens.record(usage.input, {**metric_attrs, at.TOKEN_TYPE: "input"}, ctx)
             if usage.output is not None and op != sc.OP_EMBEDDINGS:
                 instruments.tokens.record(usage.output, {**metric_attrs, at.TOKEN_TYPE: "output"}, ctx)
-            if cost is not None:
+            if cost is not None and tel.settings.cost_metric:
                 instruments.cost.record(cost.amount, at.cost_metric_attributes(request, cost.currency), ctx)
         if op == sc.OP_EMBEDDINGS:
             return

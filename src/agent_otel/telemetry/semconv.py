@@ -92,4 +92,20 @@ AGENT_OTEL_LANGGRAPH_NODE: Final = "agent_otel.langgraph.node"
 AGENT_OTEL_HANDOFF_TARGET: Final = "agent_otel.handoff.target"
 AGENT_OTEL_INTERRUPTED: Final = "agent_otel.langgraph.interrupted"
 AGENT_OTEL_INTERRUPT_VALUE: Final = "agent_otel.langgraph.interrupt.value"
+# Guardrails (`apply_guardrail {name}` spans; the OpenAI Agents SDK).
+AGENT_OTEL_GUARDRAIL_NAME: Final = "agent_otel.guardrail.name"
+AGENT_OTEL_GUARDRAIL_TRIGGERED: Final = "agent_otel.guardrail.triggered"
+AGENT_OTEL_CONTENT_TRUNCATED: Final = "agent_otel.content.truncated"
 AGENT_OTEL_LINK_REASON: Final = "agent_otel.link.reason"
+# Tail sampling (telemetry/sampling): on kept spans, why (`error`, `slow`, `expensive`, `forced`, `ratio`)
+# and, for `ratio`, the probability the trace was kept with (its adjusted count is 1 / ratio).
+AGENT_OTEL_SAMPLING_REASON: Final = "agent_otel.sampling.reason"
+AGENT_OTEL_SAMPLING_RATIO: Final = "agent_otel.sampling.ratio"
+# Set (true) on any span by the app (`telemetry.sampling.force_keep()`): keep the whole trace.
+AGENT_OTEL_SAMPLING_FORCE: Final = "agent_otel.sampling.force"
+# The sampler's own counters and their attributes.
+METRIC_SAMPLING_TRACES: Final = "agent_otel.sampling.traces"
+METRIC_SAMPLING_LATE_SPANS: Final = "agent_otel.sampling.late_spans"
+AGENT_OTEL_SAMPLING_DECISION: Final = "agent_otel.sampling.decision"
+AGENT_OTEL_SAMPLING_TRIGGER: Final = "agent_otel.sampling.trigger"
+METRIC_SAMPLING_BUFFERED: Final = "agent_otel.sampling.buffered"

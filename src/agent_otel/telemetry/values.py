@@ -63,8 +63,20 @@ def count(value: Any) -> int | None:
     return None
 
 
+def _plain(value: Any) -> bool:
+    return value is None or (type(value) is int and 0 <= value <= INT64_MAX)
+
+
 def check_usage(usage: Usage) -> None:
     """Drop the token counts that are not counts (one DEBUG line if any)."""
+    if (
+        _plain(usage.input)
+        and _plain(usage.output)
+        and _plain(usage.cache_read)
+        and _plain(usage.cache_write)
+        and _plain(usage.reasoning)
+    ):
+        return  # the usual case: every count is None or a plain int in range
     dropped: list[tuple[str, Any]] | None = None
     for field in TOKEN_FIELDS:
         value = getattr(usage, field)

@@ -66,8 +66,8 @@ class ChatStreamState:
         return None
 
     def on_chunk(self, chunk: Any) -> None:
-        self.count += 1
-        if self.count == 1:
+        count = self.count = self.count + 1
+        if count == 1:
             model = getattr(chunk, "model", None)
             self._tick(model if isinstance(model, str) else None)
         elif self._per_chunk:
@@ -76,13 +76,17 @@ class ChatStreamState:
         usage = chunk.usage
         if usage is not None:
             self.usage = usage
-        for choice in chunk.choices or ():
+        choices = chunk.choices
+        if not choices:
+            return
+        capture = self.capture
+        for choice in choices:
             reason = choice.finish_reason
             if reason is not None and type(reason) is str:
                 if self.finishes is None:
                     self.finishes = {}
                 self.finishes[choice.index] = reason
-            if self.capture:
+            if capture:
                 self._collect(choice)
 
     def _collect(self, choice: Any) -> None:

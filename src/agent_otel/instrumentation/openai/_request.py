@@ -44,8 +44,7 @@ def _stop_sequences(value: Any) -> list[str] | None:
     return None
 
 
-def _service_tier(request: ModelRequest, kwargs: dict[str, Any]) -> None:
-    tier = kwargs.get("service_tier")
+def _service_tier(request: ModelRequest, tier: Any) -> None:
     if request.provider == sc.PROVIDER_OPENAI and isinstance(tier, str) and tier != "auto":
         request.attributes[sc.OPENAI_REQUEST_SERVICE_TIER] = tier
 
@@ -81,33 +80,91 @@ def _set_tools(content: Content, tools: Any) -> None:
         content.tool_definitions = tools
 
 
-def _common_sampling(request: ModelRequest, kwargs: dict[str, Any]) -> None:
-    value = _number(kwargs.get("temperature"))
-    if value is not None:
-        request.temperature = value
-    value = _number(kwargs.get("top_p"))
-    if value is not None:
-        request.top_p = value
+# The keyword arguments each reader looks at: a call pays for the parameters it passes, not for every
+# parameter the API has (most calls pass a model, messages and one or two of these).
+_CHAT_PARAMS = frozenset(
+    {
+        "temperature",
+        "top_p",
+        "frequency_penalty",
+        "presence_penalty",
+        "seed",
+        "n",
+        "stop",
+        "max_completion_tokens",
+        "max_tokens",
+        "reasoning_effort",
+        "stream",
+        "response_format",
+        "modalities",
+        "service_tier",
+    }
+)
+_RESPONSES_PARAMS = frozenset(
+    {
+        "temperature",
+        "top_p",
+        "max_output_tokens",
+        "reasoning",
+        "stream",
+        "text_format",
+        "text",
+        "previous_response_id",
+        "conversation",
+        "prompt",
+        "service_tier",
+        "instructions",
+    }
+)
+_COMPLETIONS_PARAMS = frozenset(
+    {
+        "temperature",
+        "top_p",
+        "frequency_penalty",
+        "presence_penalty",
+        "seed",
+        "n",
+        "stop",
+        "max_tokens",
+        "stream",
+    }
+)
 
 
-def _penalties_seed_n_stop(request: ModelRequest, kwargs: dict[str, Any]) -> None:
-    value = _number(kwargs.get("frequency_penalty"))
-    if value is not None:
-        request.frequency_penalty = value
-    value = _number(kwargs.get("presence_penalty"))
-    if value is not None:
-        request.presence_penalty = value
-    seed = _int(kwargs.get("seed"))
-    if seed is not None:
-        request.seed = seed
-    n = _int(kwargs.get("n"))
-    if n is not None and n != 1:
-        request.choice_count = n
-    stop = kwargs.get("stop")
-    if stop is not None:
-        sequences = _stop_sequences(stop)
-        if sequences is not None:
-            request.stop_sequences = sequences
+def _common_sampling(request: ModelRequest, params: dict[str, Any], present: frozenset[str]) -> None:
+    if "temperature" in present:
+        value = _number(params["temperature"])
+        if value is not None:
+            request.temperature = value
+    if "top_p" in present:
+        value = _number(params["top_p"])
+        if value is not None:
+            request.top_p = value
+
+
+def _penalties_seed_n_stop(request: ModelRequest, params: dict[str, Any], present: frozenset[str]) -> None:
+    if "frequency_penalty" in present:
+        value = _number(params["frequency_penalty"])
+        if value is not None:
+            request.frequency_penalty = value
+    if "presence_penalty" in present:
+        value = _number(params["presence_penalty"])
+        if value is not None:
+            request.presence_penalty = value
+    if "seed" in present:
+        seed = _int(params["seed"])
+        if seed is not None:
+            request.seed = seed
+    if "n" in present:
+        n = _int(params["n"])
+        if n is not None and n != 1:
+            request.choice_count = n
+    if "stop" in present:
+        stop = params["stop"]
+        if stop is not None:
+            sequences = _stop_sequences(stop)
+            if sequences is not None:
+                request.stop_sequences = sequences
 
 
 def _extra_body(kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -120,20 +177,31 @@ def _extra_body(kwargs: dict[str, Any]) -> dict[str, Any]:
 
 def chat(request: ModelRequest, kwargs: dict[str, Any], content: Content | None) -> None:
     params = _extra_body(kwargs)
-    _common_sampling(request, params)
-    _penalties_seed_n_stop(request, params)
+    present = _CHAT_PARAMS.intersection(params)
+    if present:
+        _chat_params(request, params, present)
+    if content is None:
+        return
+    _capture(content, kwargs, "messages", parts.chat_input_messages, _set_input)
+    _capture(content, kwargs, "tools", parts.tool_definitions, _set_tools)
+
+
+def _chat_params(request: ModelRequest, params: dict[str, Any], present: frozenset[str]) -> None:
+    _common_sampling(request, params, present)
+    _penalties_seed_n_stop(request, params, present)
     max_tokens = _int(params.get("max_completion_tokens"))
     if max_tokens is None:
         max_tokens = _int(params.get("max_tokens"))
     if max_tokens is not None:
         request.max_tokens = max_tokens
-    effort = params.get("reasoning_effort")
-    if isinstance(effort, str):
-        request.reasoning_level = effort
+    if "reasoning_effort" in present:
+        effort = params["reasoning_effort"]
+        if isinstance(effort, str):
+            request.reasoning_level = effort
     if params.get("stream") is True:
         request.stream = True
-    fmt = params.get("response_format")
-    if fmt is not None:
+    if "response_format" in present:
+        fmt = params["response_format"]
         if isinstance(fmt, type):  # parse(response_format=PydanticModel)
             request.output_type = "json"
         elif isinstance(fmt, dict):
@@ -142,76 +210,91 @@ def chat(request: ModelRequest, kwargs: dict[str, Any], content: Content | None)
                 request.output_type = "json"
             elif kind == "text":
                 request.output_type = "text"
-    if request.output_type is None:
-        modalities = params.get("modalities")
+    if request.output_type is None and "modalities" in present:
+        modalities = params["modalities"]
         if isinstance(modalities, (list, tuple)) and "audio" in modalities:
             request.output_type = "speech"
-    _service_tier(request, params)
-    if content is None:
-        return
-    _capture(content, kwargs, "messages", parts.chat_input_messages, _set_input)
-    _capture(content, kwargs, "tools", parts.tool_definitions, _set_tools)
+    if "service_tier" in present:
+        _service_tier(request, params["service_tier"])
 
 
 def responses(request: ModelRequest, kwargs: dict[str, Any], content: Content | None) -> None:
     params = _extra_body(kwargs)
-    _common_sampling(request, params)
-    max_tokens = _int(params.get("max_output_tokens"))
-    if max_tokens is not None:
-        request.max_tokens = max_tokens
-    reasoning = params.get("reasoning")
-    if isinstance(reasoning, dict):
-        effort = reasoning.get("effort")
-        if isinstance(effort, str):
-            request.reasoning_level = effort
+    present = _RESPONSES_PARAMS.intersection(params)
+    if present:
+        _responses_params(request, params, present, content)
+    if content is None:
+        return
+    _capture(content, kwargs, "input", rcontent.input_messages, _set_input)
+    _capture(content, kwargs, "tools", parts.tool_definitions, _set_tools)
+
+
+def _responses_params(
+    request: ModelRequest, params: dict[str, Any], present: frozenset[str], content: Content | None
+) -> None:
+    _common_sampling(request, params, present)
+    if "max_output_tokens" in present:
+        max_tokens = _int(params["max_output_tokens"])
+        if max_tokens is not None:
+            request.max_tokens = max_tokens
+    if "reasoning" in present:
+        reasoning = params["reasoning"]
+        if isinstance(reasoning, dict):
+            effort = reasoning.get("effort")
+            if isinstance(effort, str):
+                request.reasoning_level = effort
     if params.get("stream") is True:
         request.stream = True
     if isinstance(params.get("text_format"), type):  # responses.parse(text_format=PydanticModel)
         request.output_type = "json"
-    else:
-        text = params.get("text")
+    elif "text" in present:
+        text = params["text"]
         fmt = text.get("format") if isinstance(text, dict) else None
         kind = fmt.get("type") if isinstance(fmt, dict) else None
         if kind in _JSON_FORMATS:
             request.output_type = "json"
         elif kind == "text":
             request.output_type = "text"
-    previous = params.get("previous_response_id")
-    if isinstance(previous, str):
-        request.previous_response_id = previous
-    conversation = params.get("conversation")
-    if isinstance(conversation, dict):
-        conversation = conversation.get("id")
-    if isinstance(conversation, str):
-        request.conversation_id = conversation
-    prompt = params.get("prompt")
-    if isinstance(prompt, dict):
-        prompt_id, version = prompt.get("id"), prompt.get("version")
-        if isinstance(prompt_id, str):
-            request.prompt_name = prompt_id
-            if isinstance(version, str):
-                request.prompt_version = version
-        if content is not None and isinstance(prompt.get("variables"), dict):
-            content.prompt_variables = prompt["variables"]
-    _service_tier(request, params)
-    if content is None:
-        return
-    instructions = params.get("instructions")
-    if isinstance(instructions, str):
-        content.system_instructions = [TextPart(content=instructions)]
-    _capture(content, kwargs, "input", rcontent.input_messages, _set_input)
-    _capture(content, kwargs, "tools", parts.tool_definitions, _set_tools)
+    if "previous_response_id" in present:
+        previous = params["previous_response_id"]
+        if isinstance(previous, str):
+            request.previous_response_id = previous
+    if "conversation" in present:
+        conversation = params["conversation"]
+        if isinstance(conversation, dict):
+            conversation = conversation.get("id")
+        if isinstance(conversation, str):
+            request.conversation_id = conversation
+    if "prompt" in present:
+        prompt = params["prompt"]
+        if isinstance(prompt, dict):
+            prompt_id, version = prompt.get("id"), prompt.get("version")
+            if isinstance(prompt_id, str):
+                request.prompt_name = prompt_id
+                if isinstance(version, str):
+                    request.prompt_version = version
+            if content is not None and isinstance(prompt.get("variables"), dict):
+                content.prompt_variables = prompt["variables"]
+    if "service_tier" in present:
+        _service_tier(request, params["service_tier"])
+    if content is not None and "instructions" in present:
+        instructions = params["instructions"]
+        if isinstance(instructions, str):
+            content.system_instructions = [TextPart(content=instructions)]
 
 
 def completions(request: ModelRequest, kwargs: dict[str, Any], content: Content | None) -> None:
     params = _extra_body(kwargs)
-    _common_sampling(request, params)
-    _penalties_seed_n_stop(request, params)
-    max_tokens = _int(params.get("max_tokens"))
-    if max_tokens is not None:
-        request.max_tokens = max_tokens
-    if params.get("stream") is True:
-        request.stream = True
+    present = _COMPLETIONS_PARAMS.intersection(params)
+    if present:
+        _common_sampling(request, params, present)
+        _penalties_seed_n_stop(request, params, present)
+        if "max_tokens" in present:
+            max_tokens = _int(params["max_tokens"])
+            if max_tokens is not None:
+                request.max_tokens = max_tokens
+        if params.get("stream") is True:
+            request.stream = True
     if content is not None:
         prompt = kwargs.get("prompt")
         if isinstance(prompt, (str, list, tuple)):

@@ -92,11 +92,11 @@ def _usage(
 ) -> None:
     if usage is None:
         return
-    value = _count(getattr(usage, input_name, None))
-    if value is not None:
+    value = getattr(usage, input_name, None)
+    if type(value) is int:
         out.input = value
-    value = _count(getattr(usage, output_name, None))
-    if value is not None:
+    value = getattr(usage, output_name, None)
+    if type(value) is int:
         out.output = value
     details = _field(usage, input_details)
     if details is not None:

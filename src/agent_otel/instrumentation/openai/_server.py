@@ -5,7 +5,10 @@ other client, including OpenAI-compatible servers reached through `base_url` (th
 provider the telemetry flavour, not the host). Address and port come from the client's `base_url`; a URL
 without an explicit port gets the scheme's default (443 for https, 80 for http).
 
-The answer is cached per (client class, `base_url` object): the hot path does one dict lookup.
+The answer is cached per (client class, `base_url` object): the hot path does one dict lookup. The URL is
+read from the client's `_base_url` attribute, which the public `base_url` property returns (openai 3.x's
+property imports a module on every read, ~1 µs); a client without it falls back to the property.
+tests/openai/test_openai_private_api.py guards that they agree.
 """
 
 from __future__ import annotations
@@ -68,7 +71,9 @@ class ServerResolver:
         client = getattr(resource, "_client", None)
         if client is None:
             return UNKNOWN
-        url = getattr(client, "base_url", None)
+        url = getattr(client, "_base_url", None)
+        if url is None:
+            url = getattr(client, "base_url", None)
         entry = self._cache.get(id(url))
         cls = type(client)
         if entry is not None and entry[0] is url and entry[1] is cls:

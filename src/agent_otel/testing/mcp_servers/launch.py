@@ -66,11 +66,13 @@ def http_server(
     env: dict[str, str] | None = None,
     python: str = sys.executable,
     startup_timeout: float = STARTUP_TIMEOUT,
+    args: Sequence[str] = (),
 ) -> Iterator[HttpServerProcess]:
     """Run `[*prefix] python -m ...weather --transport http --port 0` (e.g. prefix
     `["opentelemetry-instrument"]`) with this environment plus `env`; yield once it listens on its free
-    port; stop it on exit, whatever happened (`stop_process`). Its stderr goes to this process's stderr."""
-    command = [*prefix, python, "-m", SERVER_MODULE, "--transport", "http", "--port", "0"]
+    port; stop it on exit, whatever happened (`stop_process`). Its stderr goes to this process's stderr.
+    `args`: more server options (`["--otel-asgi"]`: an HTTP server span per request)."""
+    command = [*prefix, python, "-m", SERVER_MODULE, "--transport", "http", "--port", "0", *args]
     process = subprocess.Popen(
         command,
         stdin=subprocess.PIPE,

@@ -3,7 +3,8 @@
     python -m agent_otel.testing.mcp_servers.weather                          # stdio
     python -m agent_otel.testing.mcp_servers.weather --transport http --port 0
 
-Over HTTP it serves streamable HTTP at `http://127.0.0.1:PORT/mcp` and, once its socket listens, prints
+Over HTTP it serves streamable HTTP at `http://127.0.0.1:PORT/mcp` (`--otel-asgi`: inside OpenTelemetry's
+ASGI middleware, so each HTTP request has a server span) and, once its socket listens, prints
 one line `MCP_SERVER_READY <url>` on stdout (port 0, the default, binds a free port). The port may also
 come from the environment variable `AGENT_OTEL_MCP_PORT`. It stops cleanly when its stdin closes
 (`--no-stdin-stop` to serve until killed).
@@ -114,7 +115,19 @@ def _listening_socket(port: int) -> socket.socket:
     return sock
 
 
-async def serve_http(server: Any, port: int, stop_on_stdin_eof: bool = True) -> None:
+def asgi_app(server: Any, otel_asgi: bool = False) -> Any:
+    """The server's streamable-HTTP ASGI app; with `otel_asgi`, inside OpenTelemetry's ASGI middleware
+    (`opentelemetry-instrumentation-asgi`: an HTTP server span per request, as a web framework's
+    instrumentation would make)."""
+    app = server.streamable_http_app()
+    if otel_asgi:
+        from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
+
+        app = OpenTelemetryMiddleware(app)
+    return app
+
+
+async def serve_http(server: Any, port: int, stop_on_stdin_eof: bool = True, otel_asgi: bool = False) -> None:
     """Serve streamable HTTP on 127.0.0.1:`port` (0: a free one) as the SDK's own `run` does (uvicorn on
     `streamable_http_app()`), on a socket bound first so the ready line carries the real port.
 
@@ -125,7 +138,7 @@ async def serve_http(server: Any, port: int, stop_on_stdin_eof: bool = True) -> 
 
     sock = _listening_socket(port)
     url = f"http://{HOST}:{sock.getsockname()[1]}{HTTP_PATH}"
-    config = uvicorn.Config(server.streamable_http_app(), log_level="warning", lifespan="on")
+    config = uvicorn.Config(asgi_app(server, otel_asgi), log_level="warning", lifespan="on")
     http = uvicorn.Server(config)
 
     async def stop_at_eof() -> None:
@@ -145,12 +158,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--transport", choices=("stdio", "http"), default="stdio")
     parser.add_argument("--port", type=int, default=int(os.environ.get(PORT_ENV) or 0))
     parser.add_argument("--no-stdin-stop", action="store_true", help="HTTP: do not stop when stdin closes")
+    parser.add_argument("--otel-asgi", action="store_true", help="HTTP: an HTTP server span per request")
     args = parser.parse_args(argv)
     server = build_server()
     if args.transport == "stdio":
         server.run("stdio")
     else:
-        anyio.run(serve_http, server, args.port, not args.no_stdin_stop)
+        anyio.run(serve_http, server, args.port, not args.no_stdin_stop, args.otel_asgi)
 
 
 if __name__ == "__main__":
