@@ -36,7 +36,6 @@ _R = TypeVar("_R")
 _WHERE = "agent_otel.telemetry.model_paths"
 
 
-
 class NullCall(ModelCall):
     """Nothing to record: reads nothing, accumulates nothing, only keeps the handle's promises (ends
     once, restores the context)."""
