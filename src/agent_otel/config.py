@@ -141,8 +141,9 @@ class Settings:
     cost: bool = True
     """AGENT_OTEL_COST: false stops cost attributes and the cost metric."""
     cost_metric: bool = True
-    """AGENT_OTEL_COST_METRIC: record the `gen_ai.client.operation.cost` histogram (cost stays on spans and
-    in agent/workflow roll-ups either way)."""
+    """AGENT_OTEL_COST_METRIC: false drops the `gen_ai.client.operation.cost` histogram (one histogram record
+    less per priced model call, ~11% of a sampled chat call's overhead); cost stays on spans and in
+    agent/workflow roll-ups either way."""
     pricing_file: str | None = None
     """AGENT_OTEL_PRICING_FILE: a JSON file of prices that extends or overrides the shipped table."""
     stream_chunk_metrics: str = "summary"

@@ -154,8 +154,10 @@ def _chat_finish_reasons(
 
 
 def _chat_output(response: ModelResponse, result: Any, content: Content | None, is_openai: bool) -> None:
+    if content is None:
+        return
     choices = _choices(result)
-    if content is not None and choices is not None:
+    if choices is not None:
         content.output_messages = parts.chat_output_messages(choices)
 
 
@@ -175,8 +177,10 @@ def _completion_finish_reasons(
 def _completion_output(
     response: ModelResponse, result: Any, content: Content | None, is_openai: bool
 ) -> None:
+    if content is None:
+        return
     choices = _choices(result)
-    if content is not None and choices is not None:
+    if choices is not None:
         content.output_messages = parts.completion_output_messages(choices)
 
 
