@@ -193,6 +193,7 @@ def test_ratio_kept_traces_lose_content_when_ratio_content_is_off(make: type[Pip
     content = {
         "gen_ai.input.messages": "[...]",
         "gen_ai.output.messages": "[...]",
+        "agent_otel.content.truncated": True,
         "gen_ai.request.model": "m",
     }
     with p.tracer.start_as_current_span("chat", attributes=content):
@@ -201,5 +202,6 @@ def test_ratio_kept_traces_lose_content_when_ratio_content_is_off(make: type[Pip
         failing.set_status(Status(StatusCode.ERROR))
     by_reason = {s.attributes[REASON]: dict(s.attributes) for s in p.spans()}
     assert "gen_ai.input.messages" not in by_reason["ratio"]
+    assert "agent_otel.content.truncated" not in by_reason["ratio"]  # no content, nothing was cut
     assert by_reason["ratio"]["gen_ai.request.model"] == "m"
     assert by_reason["error"]["gen_ai.input.messages"] == "[...]"  # full content where someone will debug

@@ -44,6 +44,7 @@ CONTENT_ATTRIBUTES: Final = frozenset(
         RETRIEVAL_QUERY_TEXT,
         RETRIEVAL_DOCUMENTS,
         sc.AGENT_OTEL_INTERRUPT_VALUE,
+        sc.AGENT_OTEL_CONTENT_TRUNCATED,  # says content was cut: meaningless once it is stripped
     }
 )
 
