@@ -76,6 +76,11 @@ def _sampling_policy(provider: object) -> int:
     return _RECORD_ALL
 
 
+def _named(operation: str, name: str | None) -> str:
+    """A span name: `{operation} {name}`, or the operation alone when there is no name."""
+    return f"{operation} {name}" if name else operation
+
+
 class Telemetry:
     """One per instrumentor instance (and one for the manual API)."""
 
@@ -193,6 +198,56 @@ class Telemetry:
     def _content(self, context: Context | None) -> Content | None:
         return self.content.new(context) if self.capture_content else None
 
+    def _start(
+        self,
+        kind: str,
+        name: str,
+        attrs: dict[str, Any],
+        context: Context | None,
+        scope: Scope | None,
+        *,
+        span_kind: SpanKind = SpanKind.INTERNAL,
+        opens_scope: bool = False,
+        capture: bool = False,
+        instrument: Any = None,
+        metric: dict[str, Any] | None = None,
+    ) -> Operation:
+        """`operations.start` for the operations below: INTERNAL, opening no scope, without content
+        (`capture`: with the content the settings allow) and metrics, unless told."""
+        content = self._content(context) if capture else None
+        return operations.start(
+            self, kind, name, span_kind, attrs, context, scope, opens_scope, content, instrument, metric
+        )
+
+    def _open_scope(
+        self,
+        scope: Scope,
+        operation: str,
+        attrs: dict[str, Any],
+        metric: dict[str, Any],
+        context: Context | None,
+        instrument: Any,
+        *,
+        agent_name: str | None = None,
+    ) -> Operation:
+        """An agent's or workflow's operation (opens `scope`): then the conversation id and the
+        enclosing agent's name (`agent_name`) are added to `attrs`."""
+        if scope.conversation_id is not None:
+            attrs[sc.CONVERSATION_ID] = scope.conversation_id
+        if agent_name is not None:
+            attrs[sc.AGENT_NAME] = agent_name
+        return self._start(
+            scope.kind,
+            _named(operation, scope.name),
+            attrs,
+            context,
+            scope,
+            opens_scope=True,
+            capture=True,
+            instrument=instrument,
+            metric=metric,
+        )
+
     def tool(self, facts: ToolFacts, *, context: Context | None = None) -> Operation:
         """`execute_tool {name}` (INTERNAL), with the calling agent's name."""
         try:
@@ -207,19 +262,15 @@ class Telemetry:
                 attrs[operations.TOOL_DESCRIPTION] = facts.description
             if scope is not None and scope.agent_name is not None:
                 attrs[sc.AGENT_NAME] = metric[sc.AGENT_NAME] = scope.agent_name
-            name = f"{sc.OP_EXECUTE_TOOL} {facts.name}" if facts.name else sc.OP_EXECUTE_TOOL
-            return operations.start(
-                self,
+            return self._start(
                 operations.KIND_TOOL,
-                name,
-                SpanKind.INTERNAL,
+                _named(sc.OP_EXECUTE_TOOL, facts.name),
                 attrs,
                 context,
                 scope,
-                False,
-                self._content(context),
-                self.instruments.tool,
-                metric,
+                capture=True,
+                instrument=self.instruments.tool,
+                metric=metric,
             )
         except Exception as exc:
             report(f"{_WHERE}.tool", exc)
@@ -238,22 +289,7 @@ class Telemetry:
                 attrs[sc.AGENT_NAME] = metric[sc.AGENT_NAME] = facts.name
             if facts.description:
                 attrs[sc.AGENT_DESCRIPTION] = facts.description
-            if scope.conversation_id is not None:
-                attrs[sc.CONVERSATION_ID] = scope.conversation_id
-            name = f"{sc.OP_INVOKE_AGENT} {facts.name}" if facts.name else sc.OP_INVOKE_AGENT
-            return operations.start(
-                self,
-                operations.KIND_AGENT,
-                name,
-                SpanKind.INTERNAL,
-                attrs,
-                context,
-                scope,
-                True,
-                self._content(context),
-                self.instruments.agent,
-                metric,
-            )
+            return self._open_scope(scope, sc.OP_INVOKE_AGENT, attrs, metric, context, self.instruments.agent)
         except Exception as exc:
             report(f"{_WHERE}.agent", exc)
             return operations.null(context)
@@ -267,23 +303,14 @@ class Telemetry:
             metric: dict[str, Any] = {}
             if facts.name is not None:
                 attrs[sc.WORKFLOW_NAME] = metric[sc.WORKFLOW_NAME] = facts.name
-            if scope.conversation_id is not None:
-                attrs[sc.CONVERSATION_ID] = scope.conversation_id
-            if parent is not None and parent.agent_name is not None:
-                attrs[sc.AGENT_NAME] = parent.agent_name
-            name = f"{sc.OP_INVOKE_WORKFLOW} {facts.name}" if facts.name else sc.OP_INVOKE_WORKFLOW
-            return operations.start(
-                self,
-                operations.KIND_WORKFLOW,
-                name,
-                SpanKind.INTERNAL,
-                attrs,
-                context,
+            return self._open_scope(
                 scope,
-                True,
-                self._content(context),
-                self.instruments.workflow,
+                sc.OP_INVOKE_WORKFLOW,
+                attrs,
                 metric,
+                context,
+                self.instruments.workflow,
+                agent_name=parent.agent_name if parent is not None else None,
             )
         except Exception as exc:
             report(f"{_WHERE}.workflow", exc)
@@ -311,19 +338,16 @@ class Telemetry:
             }
             if scope is not None and scope.agent_name is not None:
                 attrs[sc.AGENT_NAME] = scope.agent_name
-            name = f"{sc.OP_RETRIEVAL} {facts.data_source_id}" if facts.data_source_id else sc.OP_RETRIEVAL
-            return operations.start(
-                self,
+            return self._start(
                 operations.KIND_RETRIEVAL,
-                name,
-                SpanKind.CLIENT,
+                _named(sc.OP_RETRIEVAL, facts.data_source_id),
                 attrs,
                 context,
                 scope,
-                False,
-                self._content(context),
-                self.instruments.duration,
-                metric,
+                span_kind=SpanKind.CLIENT,
+                capture=True,
+                instrument=self.instruments.duration,
+                metric=metric,
             )
         except Exception as exc:
             report(f"{_WHERE}.retrieval", exc)
@@ -337,19 +361,7 @@ class Telemetry:
             attrs: dict[str, Any] = {sc.AGENT_OTEL_LANGGRAPH_NODE: name}
             if scope is not None and scope.agent_name is not None:
                 attrs[sc.AGENT_NAME] = scope.agent_name
-            return operations.start(
-                self,
-                operations.KIND_NODE,
-                f"langgraph.node {name}",
-                SpanKind.INTERNAL,
-                attrs,
-                context,
-                scope,
-                False,
-                None,
-                None,
-                None,
-            )
+            return self._start(operations.KIND_NODE, f"langgraph.node {name}", attrs, context, scope)
         except Exception as exc:
             report(f"{_WHERE}.node", exc)
             return operations.null(context)
@@ -364,18 +376,12 @@ class Telemetry:
             attrs: dict[str, Any] = {operations.GUARDRAIL_NAME: name}
             if scope is not None and scope.agent_name is not None:
                 attrs[sc.AGENT_NAME] = scope.agent_name
-            return operations.start(
-                self,
+            return self._start(
                 operations.KIND_GUARDRAIL,
                 f"apply_guardrail {name}" if name else "apply_guardrail",
-                SpanKind.INTERNAL,
                 attrs,
                 context,
                 scope,
-                False,
-                None,
-                None,
-                None,
             )
         except Exception as exc:
             report(f"{_WHERE}.guardrail", exc)

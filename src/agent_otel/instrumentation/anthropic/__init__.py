@@ -13,7 +13,7 @@ arithmetic is in `_response.py`), `_blocks.py` covers the SDK's `with` blocks, `
 and `_native.py` the SDK's own spans (anthropic >= 2; policy in telemetry/native.py).
 
 Patching is deferred, as for openai: `instrument()` imports nothing from anthropic; each module is
-patched when first imported (a wrapt post-import hook; at once if it already is).
+patched when first imported (a wrapt post-import hook; at once if it already is; `_lazy.py`).
 """
 
 from __future__ import annotations
@@ -22,24 +22,15 @@ from typing import Any
 
 import wrapt
 
-from agent_otel.instrumentation._base import AgentOtelInstrumentor
+from agent_otel.instrumentation._lazy import LazyPatchingInstrumentor, Targets
 from agent_otel.instrumentation._patching import Patcher
 from agent_otel.telemetry.core import Telemetry
 from agent_otel.telemetry.native import NativeSpans
-from agent_otel.telemetry.safety import report
 
 __all__ = ["AnthropicInstrumentor"]
 
 
-class _Installation:
-    __slots__ = ("alive", "hooked")
-
-    def __init__(self) -> None:
-        self.alive = True
-        self.hooked: set[str] = set()
-
-
-class AnthropicInstrumentor(AgentOtelInstrumentor):  # type: ignore[misc]
+class AnthropicInstrumentor(LazyPatchingInstrumentor):  # type: ignore[misc]
     """Instruments the anthropic client. A singleton, like every OpenTelemetry instrumentor."""
 
     library_module = "anthropic"
@@ -48,29 +39,17 @@ class AnthropicInstrumentor(AgentOtelInstrumentor):  # type: ignore[misc]
 
     def __init__(self) -> None:
         super().__init__()
-        if not hasattr(self, "patched"):
-            self.patched: list[str] = []
+        if not hasattr(self, "native"):
             self.servers: Any = None
             self.stream_types: tuple[type, ...] = ()
             self.native = NativeSpans("anthropic")
             self.request_reader: Any = None
-            self._installation: _Installation | None = None
 
     def _install(self, telemetry: Telemetry, patcher: Patcher, **kwargs: Any) -> None:
-        installation = self._installation = _Installation()
-        self.patched = []
         self.native = NativeSpans("anthropic", telemetry.settings.replace_native_spans)
+        super()._install(telemetry, patcher, **kwargs)
 
-        def on_anthropic(module: Any) -> None:
-            if installation.alive:
-                try:
-                    self._on_anthropic(module, patcher, installation)
-                except Exception as exc:
-                    report("agent_otel.instrumentation.anthropic.install", exc)
-
-        wrapt.register_post_import_hook(on_anthropic, "anthropic")
-
-    def _on_anthropic(self, anthropic: Any, patcher: Patcher, installation: _Installation) -> None:
+    def _on_library(self, anthropic: Any) -> Targets:
         from agent_otel.instrumentation.anthropic import _blocks, _native, _retries
         from agent_otel.instrumentation.anthropic._client import ServerResolver
         from agent_otel.instrumentation.anthropic._patches import TARGETS, wrapper_for
@@ -79,7 +58,7 @@ class AnthropicInstrumentor(AgentOtelInstrumentor):  # type: ignore[misc]
         self.stream_types = (anthropic.Stream, anthropic.AsyncStream)
         self.servers = ServerResolver()
         self.request_reader = messages
-        by_module: dict[str, list[tuple[str, Any]]] = {}
+        by_module: Targets = {}
         targets: list[tuple[str, str, Any]] = [
             (module, path, wrapper_for(self, is_async)) for module, path, is_async in TARGETS
         ]
@@ -88,34 +67,11 @@ class AnthropicInstrumentor(AgentOtelInstrumentor):  # type: ignore[misc]
         targets.append((*_native.TARGET, _native.span_wrapper(self)))
         for module_name, path, wrapper in targets:
             by_module.setdefault(module_name, []).append((path, wrapper))
-        for module_name, paths in by_module.items():
-            wrapt.register_post_import_hook(
-                self._patch_hook(module_name, paths, patcher, installation), module_name
-            )
+        return by_module
 
-    def _patch_hook(
-        self, module_name: str, targets: list[tuple[str, Any]], patcher: Patcher, installation: _Installation
-    ) -> Any:
-        def hook(module: Any) -> None:
-            if not installation.alive or module_name in installation.hooked:
-                return
-            installation.hooked.add(module_name)
-            for path, wrapper in targets:
-                try:
-                    if _already_wrapped(module, path):
-                        continue  # a copy of a function we patched (Bedrock/Vertex beta `create = ...`)
-                    if patcher.wrap(module, path, wrapper):
-                        self.patched.append(f"{module_name}:{path}")
-                except Exception as exc:
-                    report("agent_otel.instrumentation.anthropic.patch", exc)
-
-        return hook
-
-    def _remove(self, **kwargs: Any) -> None:
-        if self._installation is not None:
-            self._installation.alive = False
-            self._installation = None
-        self.patched = []
+    def _handled(self, module: Any, path: Any) -> bool:
+        # a copy of a function we patched (Bedrock/Vertex beta `create = ...`)
+        return _already_wrapped(module, path)
 
 
 def _already_wrapped(module: Any, path: str) -> bool:

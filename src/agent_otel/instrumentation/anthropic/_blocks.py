@@ -16,6 +16,8 @@ makes the request (sync: lazily there; async: `stream()` builds the `_post` coro
 `with client.messages.with_streaming_response.create(...) as r:` goes through `create` inside the SDK's
 `ResponseContextManager.__enter__`: the call registers in `ENTERING`, and an exception leaving the block
 is noted (`block_error`) before the SDK's `__exit__` closes the response (which ends the call).
+
+The generic enter/exit wrappers are shared with openai: `_client/calls.py`, `_client/blocks.py`.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from typing import Any
 
 from opentelemetry.instrumentation.utils import is_instrumentation_enabled
 
+from agent_otel.instrumentation._client.blocks import block_exc, entering_wrapper, exit_wrapper
+from agent_otel.instrumentation._client.calls import call_wrapper
 from agent_otel.instrumentation.anthropic._operation import CURRENT, ENTERING, Operation, start
 from agent_otel.telemetry.safety import report
 
@@ -83,120 +87,39 @@ def _exited(manager: Any, error: BaseException | None) -> None:
 
 
 def manager_enter(owner: Any, is_async: bool) -> Callable[..., Any]:
-    if is_async:
+    def begin(instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Operation | None:
+        return _begin(owner, instance)
 
-        async def aenter(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-            op = _begin(owner, instance)
-            if op is None:
-                return await wrapped(*args, **kwargs)
-            token = CURRENT.set(op)
-            try:
-                result = await wrapped(*args, **kwargs)
-            except BaseException as exc:
-                CURRENT.reset(token)
-                op.fail(exc)
-                raise
-            CURRENT.reset(token)
-            _entered(op, instance, result)
-            return result
-
-        return aenter
-
-    def enter(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        op = _begin(owner, instance)
-        if op is None:
-            return wrapped(*args, **kwargs)
-        token = CURRENT.set(op)
-        try:
-            result = wrapped(*args, **kwargs)
-        except BaseException as exc:
-            CURRENT.reset(token)
-            op.fail(exc)
-            raise
-        CURRENT.reset(token)
+    def finish(op: Operation, instance: Any, result: Any) -> Any:
         _entered(op, instance, result)
         return result
 
-    return enter
-
-
-def _exc(args: tuple[Any, ...], kwargs: dict[str, Any]) -> BaseException | None:
-    exc = args[1] if len(args) > 1 else kwargs.get("exc")
-    return exc if isinstance(exc, BaseException) else None
+    return call_wrapper(owner, is_async, CURRENT, begin, finish, gated=False)
 
 
 def manager_exit(is_async: bool) -> Callable[..., Any]:
-    if is_async:
-
-        async def aexit(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-            try:
-                suppressed = await wrapped(*args, **kwargs)
-            except BaseException as raised:
-                _exited(instance, raised)
-                raise
-            _exited(instance, None if suppressed else _exc(args, kwargs))
-            return suppressed
-
-        return aexit
-
-    def exit_(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        try:
-            suppressed = wrapped(*args, **kwargs)
-        except BaseException as raised:
-            _exited(instance, raised)
-            raise
-        _exited(instance, None if suppressed else _exc(args, kwargs))
-        return suppressed
-
-    return exit_
+    return exit_wrapper(is_async, _exited)
 
 
 # ---------------------------------------------------------------------- with_streaming_response
 
 
-def response_enter(owner: Any, is_async: bool) -> Callable[..., Any]:
-    def note(instance: Any, slot: list[Operation]) -> None:
-        if slot:
-            try:
-                _ENTERED[instance] = slot[0]
-            except Exception as exc:
-                report(_WHERE, exc)
-
-    if is_async:
-
-        async def aenter(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-            if not owner.active:
-                return await wrapped(*args, **kwargs)
-            slot: list[Operation] = []
-            token = ENTERING.set(slot)
-            try:
-                result = await wrapped(*args, **kwargs)
-            finally:
-                ENTERING.reset(token)
-            note(instance, slot)
-            return result
-
-        return aenter
-
-    def enter(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        if not owner.active:
-            return wrapped(*args, **kwargs)
-        slot: list[Operation] = []
-        token = ENTERING.set(slot)
+def _response_entered(instance: Any, slot: list[Operation], result: Any) -> None:
+    if slot:
         try:
-            result = wrapped(*args, **kwargs)
-        finally:
-            ENTERING.reset(token)
-        note(instance, slot)
-        return result
+            _ENTERED[instance] = slot[0]
+        except Exception as exc:
+            report(_WHERE, exc)
 
-    return enter
+
+def response_enter(owner: Any, is_async: bool) -> Callable[..., Any]:
+    return entering_wrapper(owner, is_async, ENTERING, _response_entered)
 
 
 def response_exit(is_async: bool) -> Callable[..., Any]:
     def note(instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         op = _ENTERED.pop(instance, None)
-        error = _exc(args, kwargs)
+        error = block_exc(args, kwargs)
         if isinstance(op, Operation) and error is not None:
             op.block_error = error
 

@@ -11,8 +11,8 @@ call went:
   A `with_raw_response` result has its body read already: a message is read from its JSON (never
   `parse()`d by us, so a `parse()` post-parser is the caller's alone); with `stream=True` its `parse()`
   is hooked to return the proxied stream. A `with_streaming_response` result (body unread) gets its
-  `parse()` and `close()` hooked (the openai adapter's `_raw` hooks, which call `on_parsed`,
-  `on_parse_error`, `on_closed`, `on_released` here);
+  `parse()` and `close()` hooked (the shared `_client/raw.py` hooks, which call `on_parsed`,
+  `on_parse_error` (shared: `_client/endings.py`), `on_closed`, `on_released` here);
 - `on_retry(...)`: an attempt failed and is retried (`_retries.py`);
 - `block_error`: an exception left the `with` block of the SDK that made the call (`_blocks.py`).
 
@@ -26,10 +26,12 @@ import weakref
 from contextvars import ContextVar
 from typing import Any
 
+from agent_otel.instrumentation._client import raw as _raw  # raw-response hooks (parse/close/finalize)
+from agent_otel.instrumentation._client.endings import RawEndings
+from agent_otel.instrumentation._client.raw import RAW_RESPONSE_HEADER as RAW_RESPONSE_HEADER  # re-exported
 from agent_otel.instrumentation.anthropic import _client
 from agent_otel.instrumentation.anthropic._response import READER
 from agent_otel.instrumentation.anthropic._stream import MessageStreamState
-from agent_otel.instrumentation.openai import _raw  # generic raw-response hooks (parse/close/finalize)
 from agent_otel.telemetry import semconv as sc
 from agent_otel.telemetry.facts import ModelRequest
 from agent_otel.telemetry.model_call import Failure, ModelCall
@@ -43,11 +45,6 @@ from agent_otel.telemetry.streams import (
     SyncStreamProxy,
 )
 
-# anthropic's private protocol between `with_raw_response` / `with_streaming_response` and the resource
-# methods (`anthropic._constants.RAW_RESPONSE_HEADER`): "raw" (0.51: "true") returns a read response,
-# "stream" an unread one. tests/anthropic/test_anthropic_private_api.py guards it.
-RAW_RESPONSE_HEADER = "X-Stainless-Raw-Response"
-
 # The call in progress in this thread/task (set only around the wrapped call): for the retry hook and
 # the native-span hook.
 CURRENT: ContextVar[Operation | None] = ContextVar("agent_otel_anthropic_operation", default=None)
@@ -57,8 +54,10 @@ ENTERING: ContextVar[list[Operation] | None] = ContextVar("agent_otel_anthropic_
 _WHERE = "agent_otel.instrumentation.anthropic"
 
 
-class Operation:
+class Operation(RawEndings):
     """State of one call (see the module docstring)."""
+
+    _where = _WHERE
 
     __slots__ = (
         "__weakref__",
@@ -160,27 +159,7 @@ class Operation:
         self.ended = True
         self.call.end_stream(how, error, self.state)
 
-    # ------------------------------------------------------------------ raw-response callbacks (_raw.py)
-
-    def on_parsed(self, out: Any) -> Any:
-        try:
-            if isinstance(out, self.owner.stream_types):
-                existing = self.proxy_ref() if self.proxy_ref is not None else None
-                if existing is not None and existing.__wrapped__ is out:
-                    return existing
-                if self.ended or self.state is not None:
-                    return out
-                return self.wrap_stream(out)
-            if not self.ended:
-                self._complete(out)
-        except Exception as exc:
-            report(f"{_WHERE}.on_parsed", exc)
-            self._end(None)
-        return out
-
-    def on_parse_error(self, error: BaseException) -> None:
-        if not self.ended and self.state is None:
-            self._end(error)
+    # ---------------------------------------------------------------- raw-response callbacks (_client/raw.py)
 
     def on_closed(self) -> None:
         if self.ended:

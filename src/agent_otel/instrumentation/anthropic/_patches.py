@@ -12,8 +12,8 @@ by identity). A target missing from the installed anthropic is skipped quietly.
 - `stream()` (the helper) does not call `create`: see `_blocks.py`. The retry hook: `_retries.py`. The
   native-span hook (anthropic >= 2): `_native.py`.
 
-Each wrapper checks that the instrumentor is active and instrumentation not suppressed, then calls the
-wrapped function outside any guard: its result or exception reaches the caller untouched.
+Each wrapper is the shared `_client.calls.call_wrapper` (active and not suppressed, then the wrapped
+function outside any guard: its result or exception reaches the caller untouched).
 """
 
 from __future__ import annotations
@@ -21,8 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from opentelemetry.instrumentation.utils import is_instrumentation_enabled
-
+from agent_otel.instrumentation._client.calls import call_wrapper
 from agent_otel.instrumentation.anthropic._operation import CURRENT, start
 
 MESSAGES = "anthropic.resources.messages.messages"
@@ -39,49 +38,8 @@ TARGETS: tuple[tuple[str, str, bool], ...] = tuple(
 )
 
 
-def sync_wrapper(owner: Any) -> Callable[..., Any]:
-    def wrapper(
-        wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
-    ) -> Any:
-        if not owner.active or not is_instrumentation_enabled():
-            return wrapped(*args, **kwargs)
-        op = start(owner, False, instance, kwargs)
-        if op is None:
-            return wrapped(*args, **kwargs)
-        token = CURRENT.set(op)
-        try:
-            result = wrapped(*args, **kwargs)
-        except BaseException as exc:
-            CURRENT.reset(token)
-            op.fail(exc)
-            raise
-        CURRENT.reset(token)
-        return op.finish(result)
-
-    return wrapper
-
-
-def async_wrapper(owner: Any) -> Callable[..., Any]:
-    async def wrapper(
-        wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
-    ) -> Any:
-        if not owner.active or not is_instrumentation_enabled():
-            return await wrapped(*args, **kwargs)
-        op = start(owner, True, instance, kwargs)
-        if op is None:
-            return await wrapped(*args, **kwargs)
-        token = CURRENT.set(op)
-        try:
-            result = await wrapped(*args, **kwargs)
-        except BaseException as exc:
-            CURRENT.reset(token)
-            op.fail(exc)
-            raise
-        CURRENT.reset(token)
-        return op.finish(result)
-
-    return wrapper
-
-
 def wrapper_for(owner: Any, is_async: bool) -> Callable[..., Any]:
-    return async_wrapper(owner) if is_async else sync_wrapper(owner)
+    def begin(instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        return start(owner, is_async, instance, kwargs)
+
+    return call_wrapper(owner, is_async, CURRENT, begin)

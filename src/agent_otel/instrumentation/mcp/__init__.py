@@ -15,7 +15,8 @@ ambient context) and links the HTTP server span. Spans and metrics are the core'
   observe (`_v2.py`), so there is one span per message, named and attributed by the conventions; with
   AGENT_OTEL_REPLACE_NATIVE_SPANS=false its spans are kept and ours are not started.
 
-Patching is deferred to the import of each mcp module (wrapt post-import hooks), like the OpenAI adapter.
+Patching is deferred to the import of each mcp module (wrapt post-import hooks; `_lazy.py`), like the
+OpenAI adapter.
 """
 
 from __future__ import annotations
@@ -25,22 +26,13 @@ from typing import Any
 
 import wrapt
 
-from agent_otel.instrumentation._base import AgentOtelInstrumentor
+from agent_otel.instrumentation._lazy import LazyPatchingInstrumentor
 from agent_otel.instrumentation._patching import Patcher
 from agent_otel.telemetry.core import Telemetry
 from agent_otel.telemetry.mcp import Mcp
 from agent_otel.telemetry.native import NativeSpans
-from agent_otel.telemetry.safety import report
 
 __all__ = ["McpInstrumentor"]
-
-
-class _Installation:
-    __slots__ = ("alive", "hooked")
-
-    def __init__(self) -> None:
-        self.alive = True
-        self.hooked: set[str] = set()
 
 
 def mcp_major() -> int:
@@ -50,7 +42,7 @@ def mcp_major() -> int:
         return 1
 
 
-class McpInstrumentor(AgentOtelInstrumentor):  # type: ignore[misc]
+class McpInstrumentor(LazyPatchingInstrumentor):  # type: ignore[misc]
     """Instruments the `mcp` SDK, client and server. A singleton, like every OpenTelemetry instrumentor."""
 
     library_module = "mcp"
@@ -59,15 +51,13 @@ class McpInstrumentor(AgentOtelInstrumentor):  # type: ignore[misc]
 
     def __init__(self) -> None:
         super().__init__()
-        if not hasattr(self, "patched"):
-            self.patched: list[str] = []
+        if not hasattr(self, "mcp"):
             self.mcp: Mcp | None = None
             self.native: NativeSpans | None = None
             self.server_session_type: Any = ()
             self.responder_type: Any = ()
             self._supported: tuple[str, ...] = ()
             self._latest: str | None = None
-            self._installation: _Installation | None = None
 
     def negotiated(self, requested: str) -> str | None:
         """The protocol version a server answers `requested` with (mcp 1.x's rule)."""
@@ -76,39 +66,16 @@ class McpInstrumentor(AgentOtelInstrumentor):  # type: ignore[misc]
     def _install(self, telemetry: Telemetry, patcher: Patcher, **kwargs: Any) -> None:
         self.mcp = Mcp(telemetry)
         self.native = NativeSpans("mcp", self.settings.replace_native_spans)
-        installation = self._installation = _Installation()
-        self.patched = []
+        installation = self._new_installation()
         if mcp_major() >= 2:
             from agent_otel.instrumentation.mcp._v2 import targets
         else:
             from agent_otel.instrumentation.mcp._v1 import targets
-        for module_name, paths in targets(self).items():
-            wrapt.register_post_import_hook(
-                self._hook(module_name, paths, patcher, installation), module_name
-            )
+        self._hook_targets(targets(self), patcher, installation)
 
-    def _hook(
-        self, module_name: str, paths: list[tuple[str, Any]], patcher: Patcher, installation: _Installation
-    ) -> Any:
-        def hook(module: Any) -> None:
-            if not installation.alive or module_name in installation.hooked:
-                return
-            installation.hooked.add(module_name)
-            for path, wrapper in paths:
-                try:
-                    if callable(path):
-                        path(module)
-                    elif "." not in path and isinstance(getattr(module, path, None), wrapt.ObjectProxy):
-                        continue  # a re-export of what its own module's hook already wrapped
-                    elif patcher.wrap(module, path, wrapper):
-                        self.patched.append(f"{module_name}:{path}")
-                except Exception as exc:
-                    report("agent_otel.instrumentation.mcp.patch", exc)
-
-        return hook
-
-    def _remove(self, **kwargs: Any) -> None:
-        if self._installation is not None:
-            self._installation.alive = False
-            self._installation = None
-        self.patched = []
+    def _handled(self, module: Any, path: Any) -> bool:
+        if callable(path):
+            path(module)
+            return True
+        # a re-export of what its own module's hook already wrapped
+        return "." not in path and isinstance(getattr(module, path, None), wrapt.ObjectProxy)

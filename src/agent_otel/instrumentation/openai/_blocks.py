@@ -4,7 +4,8 @@
 request in the manager's `__enter__` and closes the HTTP response in its `__exit__`, which our stream
 proxy never sees (the helper iterates the proxy from a generator of its own that a `break` does not
 close). `with client.<api>.with_streaming_response.create(...) as r:` does the same with a raw response.
-So we wrap those `__enter__`/`__exit__` methods (and their async twins):
+So we wrap those `__enter__`/`__exit__` methods (and their async twins; the generic wrappers are in
+`_client/blocks.py`):
 
 - `__enter__`: while it runs, `ENTERING` holds a slot; the call it makes (`_operation.start`) registers
   there and is marked `held`: from then on a success (exhausted, closed, parsed) is only noted;
@@ -23,6 +24,8 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
+from agent_otel.instrumentation._client.blocks import entering_wrapper
+from agent_otel.instrumentation._client.blocks import exit_wrapper as block_exit_wrapper
 from agent_otel.instrumentation.openai._operation import ENTERING, Operation
 from agent_otel.telemetry.safety import report
 
@@ -63,66 +66,11 @@ def _exited(instance: Any, error: BaseException | None) -> None:
 
 
 def enter_wrapper(owner: Any, is_async: bool) -> Callable[..., Any]:
-    if is_async:
-
-        async def aenter(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-            if not owner.active:
-                return await wrapped(*args, **kwargs)
-            slot: list[Operation] = []
-            token = ENTERING.set(slot)
-            try:
-                result = await wrapped(*args, **kwargs)
-            finally:
-                ENTERING.reset(token)
-            _entered(instance, slot, result)
-            return result
-
-        return aenter
-
-    def enter(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        if not owner.active:
-            return wrapped(*args, **kwargs)
-        slot: list[Operation] = []
-        token = ENTERING.set(slot)
-        try:
-            result = wrapped(*args, **kwargs)
-        finally:
-            ENTERING.reset(token)
-        _entered(instance, slot, result)
-        return result
-
-    return enter
+    return entering_wrapper(owner, is_async, ENTERING, _entered)
 
 
 def exit_wrapper(is_async: bool) -> Callable[..., Any]:
-    if is_async:
-
-        async def aexit(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-            try:
-                suppressed = await wrapped(*args, **kwargs)
-            except BaseException as raised:
-                _exited(instance, raised)
-                raise
-            _exited(instance, None if suppressed else _error(args, kwargs))
-            return suppressed
-
-        return aexit
-
-    def exit_(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        try:
-            suppressed = wrapped(*args, **kwargs)
-        except BaseException as raised:
-            _exited(instance, raised)
-            raise
-        _exited(instance, None if suppressed else _error(args, kwargs))
-        return suppressed
-
-    return exit_
-
-
-def _error(args: tuple[Any, ...], kwargs: dict[str, Any]) -> BaseException | None:
-    exc = args[1] if len(args) > 1 else kwargs.get("exc")
-    return exc if isinstance(exc, BaseException) else None
+    return block_exit_wrapper(is_async, _exited)
 
 
 def patch_targets(owner: Any) -> list[tuple[str, str, Any]]:

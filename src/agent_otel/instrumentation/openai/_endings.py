@@ -1,9 +1,10 @@
 """How an `Operation` follows a stream or a raw response to its end (a mixin of `_operation.Operation`).
 
-- streams: `_wrap_stream` hands the caller our proxy (telemetry/streams.py) fed by the kind's stream
+- streams: `wrap_stream` hands the caller our proxy (telemetry/streams.py) fed by the kind's stream
   accumulator (`_chat_stream.py`, `_responses_stream.py`); `_on_stream_end` tells the core how the
   stream ended (`ModelCall.end_stream`: the one policy), unless an openai block holds the end;
-- raw responses (`_raw.py`): `on_parsed`, `on_parse_error`, `on_closed`, `on_released`;
+- raw responses (`_client/raw.py`): `on_closed`, `on_released` (`on_parsed`, `on_parse_error`: the
+  shared `_client/endings.RawEndings`);
 - openai's `with` blocks (`_blocks.py`): `on_block_exit`.
 """
 
@@ -12,9 +13,10 @@ from __future__ import annotations
 import weakref
 from typing import Any
 
+from agent_otel.instrumentation._client.endings import RawEndings
 from agent_otel.instrumentation.openai._chat_stream import ChatStreamState
 from agent_otel.instrumentation.openai._responses_stream import ResponsesStreamState
-from agent_otel.telemetry.model_call import Failure, ModelCall
+from agent_otel.telemetry.model_call import ModelCall
 from agent_otel.telemetry.safety import report
 from agent_otel.telemetry.streams import (
     END_ABANDONED,
@@ -38,51 +40,21 @@ def _closed_response(stream: Any) -> bool:
     return getattr(http, "is_closed", False) is True
 
 
-class StreamEndings:
+class StreamEndings(RawEndings):
     """The stream and raw-response half of `Operation` (its attributes are declared there)."""
 
     __slots__ = ()
+    _where = _WHERE
     # Declared by Operation.
     api: Any
     call: ModelCall
-    ended: bool
     held: bool
     is_openai: bool
-    owner: Any
     pending: str | None
-    proxy_ref: Any
     raw_stream: Any
-    state: Any
     stream_ended: bool
 
-    def _end(self, error: Failure | None) -> None:
-        raise NotImplementedError
-
-    def _complete(self, result: Any) -> None:
-        raise NotImplementedError
-
-    # ------------------------------------------------------------------ raw-response callbacks (_raw.py)
-
-    def on_parsed(self, out: Any) -> Any:
-        """The caller parsed a raw response: return what it should get (the proxied stream, or `out`)."""
-        try:
-            if isinstance(out, self.owner.stream_types):
-                existing = self.proxy_ref() if self.proxy_ref is not None else None
-                if existing is not None and existing.__wrapped__ is out:
-                    return existing
-                if self.ended or self.state is not None:
-                    return out
-                return self._wrap_stream(out)
-            if not self.ended:
-                self._complete(out)
-        except Exception as exc:
-            report(f"{_WHERE}.on_parsed", exc)
-            self._end(None)
-        return out
-
-    def on_parse_error(self, error: BaseException) -> None:
-        if not self.ended and self.state is None:
-            self._end(error)
+    # ---------------------------------------------------------------- raw-response callbacks (_client/raw.py)
 
     def on_closed(self) -> None:
         """The caller closed a `with_streaming_response` response (explicitly or by leaving `with`)."""
@@ -135,7 +107,7 @@ class StreamEndings:
             return ResponsesStreamState(self.call, self.is_openai, fetch=True)
         return ChatStreamState(self.call, self.is_openai, legacy=kind == KIND_COMPLETIONS)
 
-    def _wrap_stream(self, stream: Any) -> Any:
+    def wrap_stream(self, stream: Any) -> Any:
         state = self._new_state()
         self.call.suspend()
         proxy_cls = AsyncStreamProxy if hasattr(type(stream), "__anext__") else SyncStreamProxy

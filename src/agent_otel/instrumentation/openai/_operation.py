@@ -10,7 +10,7 @@ only when the call's details are recorded). The returned `Operation` is then tol
   stream. A `with_raw_response` result (`LegacyAPIResponse`, body already read) is parsed (the SDK
   caches the parse, so the caller gets the same object later); with `stream=True` its `parse()` is hooked
   to return the proxied stream. A `with_streaming_response` result (`APIResponse`, body unread) is never
-  read by us: its `parse()` and `close()` are hooked (see `_raw.py`);
+  read by us: its `parse()` and `close()` are hooked (see `_client/raw.py`);
 - `on_retry(delay, error)`: a failed attempt is about to be retried (see `_retries.py`).
 
 Whatever happens inside, the caller gets exactly the result it would get without instrumentation: every
@@ -32,6 +32,8 @@ from __future__ import annotations
 from contextvars import ContextVar
 from typing import Any
 
+from agent_otel.instrumentation._client import raw as _hooks
+from agent_otel.instrumentation._client.raw import RAW_RESPONSE_HEADER as RAW_RESPONSE_HEADER  # re-exported
 from agent_otel.instrumentation.openai import _credentials, _raw
 from agent_otel.instrumentation.openai._endings import KIND_CHAT as KIND_CHAT  # re-exported
 from agent_otel.instrumentation.openai._endings import KIND_COMPLETIONS as KIND_COMPLETIONS
@@ -46,12 +48,6 @@ from agent_otel.telemetry import semconv as sc
 from agent_otel.telemetry.facts import ModelRequest, ProviderError, RequestReader
 from agent_otel.telemetry.model_call import Failure, ModelCall
 from agent_otel.telemetry.safety import report
-
-# openai's private protocol between `with_raw_response` / `with_streaming_response` and the resource
-# methods (openai/_legacy_response.py and openai/_response.py, RAW_RESPONSE_HEADER): "true" returns a
-# LegacyAPIResponse, "stream" an unread APIResponse. tests/openai/test_openai_private_api.py guards it.
-RAW_RESPONSE_HEADER = "X-Stainless-Raw-Response"
-
 
 # The call in progress in this thread/task, for the retry hook (set only around the wrapped call).
 CURRENT: ContextVar[Operation | None] = ContextVar("agent_otel_openai_operation", default=None)
@@ -130,11 +126,11 @@ class Operation(StreamEndings):
             mode = self.raw_mode
             if mode is None:
                 if self.stream_requested and isinstance(result, self.owner.stream_types):
-                    return self._wrap_stream(result)
+                    return self.wrap_stream(result)
                 self._complete(result)
             elif mode == "true":
                 if self.stream_requested:
-                    _raw.hook_legacy_stream(self, result)
+                    _hooks.hook_legacy_stream(self, result)
                     self.call.suspend()
                 elif self.api.parses:
                     # never run the caller's validation (the post-parser of `parse()`): read the body
@@ -147,7 +143,7 @@ class Operation(StreamEndings):
                     else:
                         self._complete(parsed)
             elif mode == "stream":
-                _raw.hook_streamed_response(self, result, self.api.is_async)
+                _hooks.hook_streamed_response(self, result, self.api.is_async)
                 self.call.suspend()
             else:
                 self._complete(result)

@@ -15,7 +15,7 @@ skipped quietly; `instrumentor.patched` lists what was patched.
 
 Each wrapper first checks that the instrumentor is active (a wrapper cached by `with_raw_response`
 outlives `uninstrument()`) and that instrumentation is not suppressed, then calls the wrapped function
-outside any guard: its result or exception reaches the caller untouched.
+outside any guard: its result or exception reaches the caller untouched (`_client.calls.call_wrapper`).
 """
 
 from __future__ import annotations
@@ -23,8 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from opentelemetry.instrumentation.utils import is_instrumentation_enabled
-
+from agent_otel.instrumentation._client.calls import call_wrapper
 from agent_otel.instrumentation.openai import _request as request
 from agent_otel.instrumentation.openai._endings import (
     KIND_CHAT,
@@ -85,50 +84,10 @@ TARGETS: tuple[tuple[str, str, str, bool], ...] = (
 )
 
 
-def sync_wrapper(owner: Any, api: Api) -> Callable[..., Any]:
-    def wrapper(
-        wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
-    ) -> Any:
-        if not owner.active or not is_instrumentation_enabled():
-            return wrapped(*args, **kwargs)
-        op = start(owner, api, instance, args, kwargs)
-        if op is None:
-            return wrapped(*args, **kwargs)
-        token = CURRENT.set(op)
-        try:
-            result = wrapped(*args, **kwargs)
-        except BaseException as exc:
-            CURRENT.reset(token)
-            op.fail(exc)
-            raise
-        CURRENT.reset(token)
-        return op.finish(result)
-
-    return wrapper
-
-
-def async_wrapper(owner: Any, api: Api) -> Callable[..., Any]:
-    async def wrapper(
-        wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
-    ) -> Any:
-        if not owner.active or not is_instrumentation_enabled():
-            return await wrapped(*args, **kwargs)
-        op = start(owner, api, instance, args, kwargs)
-        if op is None:
-            return await wrapped(*args, **kwargs)
-        token = CURRENT.set(op)
-        try:
-            result = await wrapped(*args, **kwargs)
-        except BaseException as exc:
-            CURRENT.reset(token)
-            op.fail(exc)
-            raise
-        CURRENT.reset(token)
-        return op.finish(result)
-
-    return wrapper
-
-
 def wrapper_for(owner: Any, kind: str, is_async: bool, parses: bool = False) -> Callable[..., Any]:
     api = _api(kind, is_async, parses)
-    return async_wrapper(owner, api) if is_async else sync_wrapper(owner, api)
+
+    def begin(instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        return start(owner, api, instance, args, kwargs)
+
+    return call_wrapper(owner, is_async, CURRENT, begin)
