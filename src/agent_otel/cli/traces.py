@@ -120,15 +120,15 @@ class TraceAssembler:
         self.peak_open_spans = 0
         self.span_count = 0
         self.trace_count = 0
-        self._finished: set[str] = set()
-        self._finished_order: deque[str] = deque()
+        self._closed_traces: set[str] = set()
+        self._closed_order: deque[str] = deque()
         self._late_reported: set[str] = set()
 
     def add(self, span: SpanRecord) -> None:
         self.span_count += 1
         state = self.open.get(span.trace_id)
         if state is None:
-            if span.trace_id in self._finished and span.trace_id not in self._late_reported:
+            if span.trace_id in self._closed_traces and span.trace_id not in self._late_reported:
                 self._late_reported.add(span.trace_id)
                 self.diag.report(
                     span.line,
@@ -223,10 +223,10 @@ class TraceAssembler:
     def _finalise(self, st: _OpenTrace) -> None:
         self.open_spans -= len(st.nodes)
         self.trace_count += 1
-        self._finished.add(st.trace_id)
-        self._finished_order.append(st.trace_id)
-        if len(self._finished_order) > _FINISHED_MEMORY:
-            self._finished.discard(self._finished_order.popleft())
+        self._closed_traces.add(st.trace_id)
+        self._closed_order.append(st.trace_id)
+        if len(self._closed_order) > _FINISHED_MEMORY:
+            self._closed_traces.discard(self._closed_order.popleft())
         orphans = 0
         orphan_root: _Node | None = None
         if not st.nodes_full:

@@ -113,7 +113,7 @@ class Telemetry:
             )
         else:
             self.prices = None
-        self._tracer_provider = tracer_provider
+        self._spans_provider = tracer_provider
         self._sampling_policy: dict[int, int] = {}
         self._last_provider: object = None
         self._last_policy = _RECORD_ALL
@@ -122,7 +122,7 @@ class Telemetry:
 
     def skip_span(self, context: Context | None = None) -> bool:
         """True when a span started now would certainly not be recorded (see the module docstring)."""
-        provider = self._tracer_provider or trace.get_tracer_provider()
+        provider = self._spans_provider or trace.get_tracer_provider()
         if provider is self._last_provider:
             policy = self._last_policy
         else:
